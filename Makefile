@@ -1,0 +1,31 @@
+# keyset_pagination — PGXS build
+EXTENSION   = keyset_pagination
+MODULE_big  = keyset_pagination
+OBJS        = src/guc.o src/codec.o src/keys.o src/cursor_funcs.o
+DATA        = sql/keyset_pagination--0.1.0.sql
+DOCS        = README.md
+
+# pg_regress: sql/<test>.sql against expected/<test>.out
+REGRESS      = cursor_basic
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= $(shell command -v pg_config 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_config)
+# extra warnings; CI adds -Werror through KP_WERROR=1
+PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+ifeq ($(KP_WERROR),1)
+PG_CFLAGS  += -Werror
+endif
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: test
+test:
+	bash test/run_all.sh
+
+# the two halves of installcheck, so test/suites.sh can count each
+.PHONY: installcheck-regress installcheck-isolation
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-isolation:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)

@@ -1,0 +1,93 @@
+/*
+ * codec.h
+ *	  The cursor codec: exact binary values, a versioned framing, an
+ *	  HMAC-SHA256 tag bound to a context, and base64url text.
+ *
+ * Byte layout (version 1), documented in doc/design.md:
+ *	 version(1) flags(1) key_id(varint) [issued_at(4, BE)]
+ *	 nvalues(varint) { type_tag(varint) len+1(varint, 0 = NULL) bytes } ...
+ *	 mac(16) = HMAC-SHA256(key, everything before it || context digest)[0..16)
+ */
+#ifndef KP_CODEC_H
+#define KP_CODEC_H
+
+#include "fmgr.h"
+#include "utils/timestamp.h"
+
+#define KP_CURSOR_VERSION	1
+#define KP_FLAG_ISSUED_AT	0x01
+#define KP_MAC_BYTES		16
+#define KP_DIGEST_BYTES		32
+#define KP_KEY_BYTES		32
+
+/* Context domains: a cursor minted in one is never valid in the other */
+#define KP_DOMAIN_USER		'U'		/* keyset_cursor_encode/decode/verify */
+#define KP_DOMAIN_PAGE		'P'		/* keyset_page and friends */
+
+/* What a cursor is bound to, hashed once per call */
+typedef struct KpContext
+{
+	uint8		digest[KP_DIGEST_BYTES];
+} KpContext;
+
+/* Per-type binary I/O, resolved once and kept in a caller's cache */
+typedef struct KpTypeIO
+{
+	Oid			typid;
+	uint32		tag;			/* stable type identity in the cursor */
+	bool		have_send;
+	bool		have_recv;
+	FmgrInfo	send;
+	FmgrInfo	recv;
+	Oid			ioparam;
+} KpTypeIO;
+
+/* One member of a verified cursor; data points into the decoded buffer */
+typedef struct KpCursorValue
+{
+	uint32		tag;
+	bool		isnull;
+	const char *data;
+	int			len;
+} KpCursorValue;
+
+typedef struct KpCursor
+{
+	uint32		key_id;
+	bool		has_issued_at;
+	TimestampTz issued_at;
+	int			nvalues;
+	KpCursorValue *values;
+} KpCursor;
+
+/* Every way a cursor can be refused, each with its own errdetail */
+typedef enum KpCursorStatus
+{
+	KP_CURSOR_OK = 0,
+	KP_CURSOR_EMPTY,
+	KP_CURSOR_TOO_LONG,
+	KP_CURSOR_NOT_BASE64URL,
+	KP_CURSOR_TRUNCATED,
+	KP_CURSOR_BAD_VERSION,
+	KP_CURSOR_UNKNOWN_KEY,
+	KP_CURSOR_RETIRED_KEY,
+	KP_CURSOR_BAD_MAC,
+	KP_CURSOR_MALFORMED,
+	KP_CURSOR_EXPIRED
+} KpCursorStatus;
+
+extern void kp_context_init(KpContext *ctx, char domain,
+							const char *data, size_t len, bool isnull);
+extern void kp_typeio_init(KpTypeIO *io, Oid typid, bool need_send,
+						   bool need_recv, MemoryContext mcxt);
+
+extern text *kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
+							const bool *nulls, const KpContext *ctx,
+							TimestampTz issued_at);
+extern KpCursorStatus kp_cursor_open(const char *str, int len,
+									 const KpContext *ctx, KpCursor *out);
+extern void kp_cursor_raise(KpCursorStatus status) pg_attribute_noreturn();
+extern int	kp_cursor_receive(const KpCursor *cur, int nvalues, KpTypeIO *io,
+							  const int32 *typmods, Datum *values, bool *nulls);
+
+#endif							/* KP_CODEC_H */

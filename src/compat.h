@@ -1,0 +1,55 @@
+/*
+ * compat.h
+ *	  Every PostgreSQL-version difference keyset_pagination depends on, in one
+ *	  place.  The code targets PostgreSQL 14 and later: 14 is the first release
+ *	  whose common/hmac.h the cursor signatures are built on.
+ */
+#ifndef KP_COMPAT_H
+#define KP_COMPAT_H
+
+#if PG_VERSION_NUM < 140000
+#error "keyset_pagination requires PostgreSQL 14 or later"
+#endif
+
+#include "parser/parse_param.h"
+#include "utils/guc.h"
+
+/* PostgreSQL 15 renamed parse_variable_parameters() */
+#if PG_VERSION_NUM < 150000
+#define kp_setup_variable_parameters(pstate, types, n) \
+	parse_variable_parameters((pstate), (types), (n))
+#else
+#define kp_setup_variable_parameters(pstate, types, n) \
+	setup_parse_variable_parameters((pstate), (types), (n))
+#endif
+
+/* PostgreSQL 15 added MarkGUCPrefixReserved(); 14 only warns */
+#if PG_VERSION_NUM < 150000
+#define kp_reserve_guc_prefix(prefix) EmitWarningsOnPlaceholders(prefix)
+#else
+#define kp_reserve_guc_prefix(prefix) MarkGUCPrefixReserved(prefix)
+#endif
+
+/* PostgreSQL 16 replaced pg_class_ownercheck() with object_ownercheck() */
+#if PG_VERSION_NUM < 160000
+#define kp_rel_ownercheck(relid, roleid) pg_class_ownercheck((relid), (roleid))
+#else
+#define kp_rel_ownercheck(relid, roleid) \
+	object_ownercheck(RelationRelationId, (relid), (roleid))
+#endif
+
+/* pg_hmac_error() exists from PostgreSQL 15 on */
+#if PG_VERSION_NUM < 150000
+#define kp_hmac_error(ctx) "HMAC failure"
+#else
+#define kp_hmac_error(ctx) pg_hmac_error(ctx)
+#endif
+
+/* pg_cryptohash_error() exists from PostgreSQL 15 on */
+#if PG_VERSION_NUM < 150000
+#define kp_cryptohash_error(ctx) "hash failure"
+#else
+#define kp_cryptohash_error(ctx) pg_cryptohash_error(ctx)
+#endif
+
+#endif							/* KP_COMPAT_H */

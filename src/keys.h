@@ -1,0 +1,25 @@
+/*
+ * keys.h
+ *	  Signing keys: kept in an extension table no ordinary role can read,
+ *	  cached per backend, refreshed when the table changes.
+ */
+#ifndef KP_KEYS_H
+#define KP_KEYS_H
+
+#include "codec.h"
+
+#define KP_KEY_TABLE "keyset_signing_key"
+
+typedef struct KpKey
+{
+	uint32		id;
+	bool		retired;
+	uint8		secret[KP_KEY_BYTES];
+} KpKey;
+
+extern void kp_keys_init(void);
+extern const KpKey *kp_keys_signing(void);
+extern const KpKey *kp_keys_find(uint32 id);
+extern Oid	kp_extension_schema(void);
+
+#endif							/* KP_KEYS_H */

@@ -1,0 +1,28 @@
+/*
+ * keyset_pagination.h
+ *	  Settings and error codes shared by every part of the extension.
+ */
+#ifndef KEYSET_PAGINATION_H
+#define KEYSET_PAGINATION_H
+
+#include "utils/elog.h"
+
+#define KP_EXTENSION_NAME "keyset_pagination"
+
+/*
+ * SQLSTATE of every bad-cursor error: class 22 (data exception), with an
+ * implementation-defined subclass.  Documented in doc/reference.md; an API
+ * maps it to HTTP 400.
+ */
+#define ERRCODE_KP_INVALID_CURSOR MAKE_SQLSTATE('2','2','K','P','1')
+
+/* settings (keyset_pagination.*), defined in guc.c */
+extern int	kp_max_cursor_length;
+extern int	kp_max_cursor_age;
+extern int	kp_max_page_size;
+extern int	kp_default_page_size;
+extern int	kp_max_offset;
+
+extern void kp_define_settings(void);
+
+#endif							/* KEYSET_PAGINATION_H */

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make test: install missing Debian packages, build with -Werror, install into
+# a build-local DESTDIR, start a throwaway cluster (pg_virtualenv) that loads
+# the extension from there, run every suite, print one "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PGVER="${PGVER:-15}"
+PG_BIN="/usr/lib/postgresql/${PGVER}/bin"
+
+bash test/deps.sh || exit 1
+export PATH="$PG_BIN:$PATH"
+export PG_CONFIG="$PG_BIN/pg_config"
+
+summary_fail() { echo "0 passed, 1 failed"; exit 1; }
+
+echo "== build (-Werror)"
+make -s clean >/dev/null 2>&1
+if ! make -s KP_WERROR=1 PG_CONFIG="$PG_CONFIG" >/tmp/kp_build.$$ 2>&1; then
+  cat /tmp/kp_build.$$; rm -f /tmp/kp_build.$$; summary_fail
+fi
+grep -E "warning|error" /tmp/kp_build.$$ || true
+rm -f /tmp/kp_build.$$
+
+DEST="$ROOT/.build/install"
+rm -rf "$DEST"
+make -s install DESTDIR="$DEST" PG_CONFIG="$PG_CONFIG" >/dev/null || summary_fail
+# the server runs as postgres: it must be able to read the build tree
+chmod -R a+rX "$ROOT/.build"
+
+echo "== throwaway cluster"
+pg_virtualenv -t -v "$PGVER" -o "extension_destdir=$DEST" -o "max_prepared_transactions=0" \
+  bash test/suites.sh
+rc=$?
+exit $rc
