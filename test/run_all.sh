@@ -29,7 +29,10 @@ make -s install DESTDIR="$DEST" PG_CONFIG="$PG_CONFIG" >/dev/null || summary_fai
 chmod -R a+rX "$ROOT/.build"
 
 echo "== throwaway cluster"
-pg_virtualenv -t -v "$PGVER" -o "extension_destdir=$DEST" -o "max_prepared_transactions=0" \
+# KP_PGPORT pins the cluster's port (parallel runs on one machine)
+port_opt=()
+[ -n "${KP_PGPORT:-}" ] && port_opt=(-c "-p $KP_PGPORT")
+pg_virtualenv -t -v "$PGVER" "${port_opt[@]}" -o "extension_destdir=$DEST" -o "max_prepared_transactions=0" \
   bash test/suites.sh
 rc=$?
 exit $rc
