@@ -1,7 +1,7 @@
 # keyset_pagination — PGXS build
 EXTENSION   = keyset_pagination
 MODULE_big  = keyset_pagination
-OBJS        = src/guc.o src/codec.o src/keys.o src/cursor_funcs.o
+OBJS        = src/guc.o src/codec.o src/keys.o src/cursor_funcs.o src/sortspec.o src/query.o src/page.o src/page_funcs.o
 DATA        = sql/keyset_pagination--0.1.0.sql
 DOCS        = README.md
 

@@ -82,3 +82,64 @@ CREATE FUNCTION @extschema@.keyset_cursor_verify(cursor text, context text DEFAU
     LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE SECURITY INVOKER;
 COMMENT ON FUNCTION @extschema@.keyset_cursor_verify(text, text) IS
   'true only for a well-formed, authentic, unexpired cursor minted for that context';
+
+-- Pages
+CREATE FUNCTION @extschema@.keyset_page(
+    rowtype anyelement, order_by text DEFAULT NULL,
+    first integer DEFAULT NULL, after text DEFAULT NULL,
+    last integer DEFAULT NULL, before text DEFAULT NULL,
+    filter text DEFAULT NULL, args text[] DEFAULT NULL)
+    RETURNS TABLE(node anyelement, cursor text, has_previous_page boolean, has_next_page boolean)
+    AS 'MODULE_PATHNAME', 'keyset_page'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER
+    ROWS 20;
+COMMENT ON FUNCTION @extschema@.keyset_page(anyelement, text, integer, text, integer, text, text, text[]) IS
+  'one page of rows by index-ordered seeks, Relay-style (first/after forward, last/before backward)';
+
+CREATE FUNCTION @extschema@.keyset_connection(
+    rowtype anyelement, order_by text DEFAULT NULL,
+    first integer DEFAULT NULL, after text DEFAULT NULL,
+    last integer DEFAULT NULL, before text DEFAULT NULL,
+    filter text DEFAULT NULL, args text[] DEFAULT NULL)
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'keyset_connection'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_connection(anyelement, text, integer, text, integer, text, text, text[]) IS
+  'a Relay connection (edges, pageInfo, estimatedTotalCount) as jsonb';
+
+CREATE FUNCTION @extschema@.keyset_explain(
+    rowtype anyelement, order_by text DEFAULT NULL,
+    first integer DEFAULT NULL, after text DEFAULT NULL,
+    last integer DEFAULT NULL, before text DEFAULT NULL,
+    filter text DEFAULT NULL, args text[] DEFAULT NULL,
+    with_analyze boolean DEFAULT false)
+    RETURNS SETOF text
+    AS 'MODULE_PATHNAME', 'keyset_explain'
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_explain(anyelement, text, integer, text, integer, text, text, text[], boolean) IS
+  'EXPLAIN (COSTS OFF) of every seek the same keyset_page call runs';
+
+CREATE FUNCTION @extschema@.keyset_check(rowtype anyelement, order_by text DEFAULT NULL)
+    RETURNS TABLE(sort_key text, tiebreaker text, is_unique boolean, unique_by text,
+                  index text, create_index text)
+    AS 'MODULE_PATHNAME', 'keyset_check'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_check(anyelement, text) IS
+  'the effective sort key, its uniqueness, the index serving it, or the CREATE INDEX to add';
+
+CREATE FUNCTION @extschema@.keyset_count_estimate(
+    rowtype anyelement, filter text DEFAULT NULL, args text[] DEFAULT NULL)
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'keyset_count_estimate'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_count_estimate(anyelement, text, text[]) IS
+  'the planner''s row estimate for the (filtered) relation; no scan';
+
+CREATE FUNCTION @extschema@.keyset_offset_page(
+    rowtype anyelement, order_by text, page integer, page_size integer,
+    filter text DEFAULT NULL, args text[] DEFAULT NULL)
+    RETURNS TABLE(node anyelement, page integer, page_count bigint, total_count bigint)
+    AS 'MODULE_PATHNAME', 'keyset_offset_page'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_offset_page(anyelement, text, integer, integer, text, text[]) IS
+  'numbered page with an exact total, for bounded tables; refuses offsets over keyset_pagination.max_offset';

@@ -544,6 +544,9 @@ kp_cursor_raise(KpCursorStatus status)
 		case KP_CURSOR_EXPIRED:
 			detail = "The cursor is older than keyset_pagination.max_cursor_age.";
 			break;
+		case KP_CURSOR_STALE:
+			detail = "The cursor no longer matches the sort key: its column types have changed.";
+			break;
 		default:
 			elog(ERROR, "unexpected cursor status %d", (int) status);
 			detail = NULL;		/* keep compiler quiet */

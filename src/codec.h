@@ -73,7 +73,8 @@ typedef enum KpCursorStatus
 	KP_CURSOR_RETIRED_KEY,
 	KP_CURSOR_BAD_MAC,
 	KP_CURSOR_MALFORMED,
-	KP_CURSOR_EXPIRED
+	KP_CURSOR_EXPIRED,
+	KP_CURSOR_STALE
 } KpCursorStatus;
 
 extern void kp_context_init(KpContext *ctx, char domain,

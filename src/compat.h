@@ -52,4 +52,17 @@
 #define kp_cryptohash_error(ctx) pg_cryptohash_error(ctx)
 #endif
 
+/*
+ * ExplainOnePlan() of one planned statement, no INTO, no timing figures.
+ * PostgreSQL 17 added a memory-counters argument.
+ */
+#include "commands/explain.h"
+#if PG_VERSION_NUM < 170000
+#define kp_explain_one_plan(stmt, es, sql, params) \
+	ExplainOnePlan((stmt), NULL, (es), (sql), (params), NULL, NULL, NULL)
+#else
+#define kp_explain_one_plan(stmt, es, sql, params) \
+	ExplainOnePlan((stmt), NULL, (es), (sql), (params), NULL, NULL, NULL, NULL)
+#endif
+
 #endif							/* KP_COMPAT_H */

@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "keys.h"
+#include "page.h"
 #include "keyset_pagination.h"
 
 PG_MODULE_MAGIC;
@@ -67,4 +68,5 @@ _PG_init(void)
 {
 	kp_define_settings();
 	kp_keys_init();
+	kp_page_init();
 }

@@ -1,0 +1,885 @@
+/*
+ * page.c
+ *	  Page execution.
+ *
+ * A call resolves (relation, order_by, filter) to a cached KpQuery: the
+ * effective sort key, the checked filter and its parameter types, the key's
+ * binary I/O, and one prepared plan (SPI_prepare + SPI_keepplan) per seek
+ * shape.  Entries die with relcache invalidations of the relations they
+ * depend on (ALTER TABLE, CREATE/DROP INDEX, CREATE OR REPLACE VIEW), and
+ * the plans themselves are revalidated by the plan cache.
+ *
+ * A page is: decode and verify the cursors (before any scan), run the
+ * position's ordered ranges one seek at a time until n+1 rows, stop early
+ * at the other cursor's bound, probe once in the other direction for the
+ * opposite flag, then mint one cursor per row.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "lib/stringinfo.h"
+#include "nodes/params.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/plancache.h"
+#include "utils/resowner.h"
+#include "common/hashfn.h"
+
+#include "compat.h"
+#include "keyset_pagination.h"
+#include "page.h"
+
+#define KP_BUCKETS 64
+
+/* One prepared seek (or count/offset) plan */
+typedef struct KpPlan
+{
+	struct KpPlan *next;
+	char	   *shape;
+	char	   *sql;
+	SPIPlanPtr	plan;
+	int			np;				/* position parameters after the filter's */
+	Oid		   *ptypes;
+	int		   *posidx;			/* key column each position parameter carries */
+} KpPlan;
+
+struct KpQuery
+{
+	KpQuery    *next;
+	uint32		hash;
+	bool		valid;
+	MemoryContext mcxt;
+	Oid			relid;
+	char	   *order_by;
+	char	   *filter;
+	int			nargs;
+	bool		require_unique;
+	KpSortSpec *spec;
+	KpFilter   *finfo;
+	char	   *alias;
+	Oid		   *ftypes;			/* inferred types of the filter's $n */
+	FmgrInfo   *finput;
+	Oid		   *fioparam;
+	KpTypeIO   *keyio;
+	int32	   *keytypmods;
+	int16	   *keylen;
+	bool	   *keybyval;
+	KpPlan	   *plans;
+};
+
+/* State of one page call */
+typedef struct KpRun
+{
+	KpQuery    *q;
+	Datum	   *fvals;
+	char	   *fnulls;
+	MemoryContext outcxt;
+	bool		explain;
+	bool		analyze;
+	List	   *lines;
+	int			seekno;
+} KpRun;
+
+static KpQuery *buckets[KP_BUCKETS];
+static MemoryContext kp_cache_cxt = NULL;
+
+/* Marks entries depending on relid stale; freed at their next lookup */
+static void
+kp_page_relcache_cb(Datum arg, Oid relid)
+{
+	int			b;
+
+	for (b = 0; b < KP_BUCKETS; b++)
+	{
+		KpQuery    *q;
+
+		for (q = buckets[b]; q; q = q->next)
+			if (relid == InvalidOid || list_member_oid(q->spec->depends, relid))
+				q->valid = false;
+	}
+}
+
+void
+kp_page_init(void)
+{
+	CacheRegisterRelcacheCallback(kp_page_relcache_cb, (Datum) 0);
+}
+
+static void
+kp_query_free(KpQuery *q)
+{
+	KpPlan	   *p;
+
+	for (p = q->plans; p; p = p->next)
+		if (p->plan)
+			SPI_freeplan(p->plan);
+	MemoryContextDelete(q->mcxt);
+}
+
+static uint32
+kp_query_hash(Oid relid, const char *order_by, const char *filter, int nargs,
+			  bool require_unique)
+{
+	uint32		h = hash_bytes_uint32(relid);
+
+	h = hash_combine(h, hash_bytes_uint32((uint32) nargs * 2 + require_unique));
+	if (order_by)
+		h = hash_combine(h, hash_bytes((const unsigned char *) order_by, strlen(order_by)));
+	if (filter)
+		h = hash_combine(h, hash_bytes((const unsigned char *) filter, strlen(filter)) ^ 0x5bd1e995);
+	return h;
+}
+
+static inline bool
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/*
+ * Plans the filter alone once: this reports unknown columns and type errors
+ * in the filter up front, and infers the types of its $n from context.
+ * Parameters that stay unknown travel as text.
+ */
+typedef struct KpParamSetup
+{
+	Oid		   *types;
+	int			ntypes;
+} KpParamSetup;
+
+static void
+kp_parser_setup(struct ParseState *pstate, void *arg)
+{
+	KpParamSetup *s = (KpParamSetup *) arg;
+
+	kp_setup_variable_parameters(pstate, &s->types, &s->ntypes);
+}
+
+static void
+kp_infer_filter_types(KpQuery *q)
+{
+	char	   *sql = psprintf("SELECT FROM %s %s WHERE %s", q->spec->relname, q->alias,
+							   kp_where_sql(q->finfo));
+	KpParamSetup s;
+	SPIPlanPtr	plan;
+	int			i;
+
+	s.ntypes = q->nargs;
+	s.types = palloc0(sizeof(Oid) * Max(q->nargs, 1));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare_params(sql, kp_parser_setup, &s, 0);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare filter: %s", SPI_result_code_string(SPI_result));
+	for (i = 0; i < q->nargs; i++)
+	{
+		Oid			t = i < s.ntypes ? s.types[i] : InvalidOid;
+
+		q->ftypes[i] = (t == InvalidOid || t == UNKNOWNOID) ? TEXTOID : t;
+	}
+	SPI_freeplan(plan);
+	SPI_finish();
+}
+
+/*
+ * Builds a query entry in its own memory context; on error the context is
+ * dropped, so a failed build leaves nothing behind.  (Kept apart from
+ * kp_query_get so its locals are not live across the setjmp.)
+ */
+static KpQuery *
+kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
+			   int nargs, bool require_unique)
+{
+	MemoryContext mcxt,
+				old;
+	KpQuery    *volatile q = NULL;
+	int			i;
+
+	mcxt = AllocSetContextCreate(kp_cache_cxt, "keyset_pagination query",
+								 ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(mcxt);
+	PG_TRY();
+	{
+		q = palloc0(sizeof(KpQuery));
+		q->mcxt = mcxt;
+		q->hash = h;
+		q->relid = relid;
+		q->order_by = order_by ? pstrdup(order_by) : NULL;
+		q->filter = filter ? pstrdup(filter) : NULL;
+		q->nargs = nargs;
+		q->require_unique = require_unique;
+		q->spec = kp_sortspec_build(relid, order_by, require_unique);
+		q->finfo = kp_filter_check(filter, nargs);
+		q->alias = kp_choose_alias(relid);
+		q->ftypes = palloc0(sizeof(Oid) * Max(nargs, 1));
+		q->finput = palloc0(sizeof(FmgrInfo) * Max(nargs, 1));
+		q->fioparam = palloc0(sizeof(Oid) * Max(nargs, 1));
+		if (q->finfo)
+			kp_infer_filter_types(q);
+		for (i = 0; i < nargs; i++)
+		{
+			Oid			infunc;
+
+			getTypeInputInfo(q->ftypes[i], &infunc, &q->fioparam[i]);
+			fmgr_info_cxt(infunc, &q->finput[i], mcxt);
+		}
+		q->keyio = palloc0(sizeof(KpTypeIO) * q->spec->ncols);
+		q->keytypmods = palloc(sizeof(int32) * q->spec->ncols);
+		q->keylen = palloc(sizeof(int16) * q->spec->ncols);
+		q->keybyval = palloc(sizeof(bool) * q->spec->ncols);
+		for (i = 0; i < q->spec->ncols; i++)
+		{
+			kp_typeio_init(&q->keyio[i], q->spec->cols[i].typid, true, true, mcxt);
+			q->keytypmods[i] = q->spec->cols[i].typmod;
+			get_typlenbyval(q->spec->cols[i].typid, &q->keylen[i], &q->keybyval[i]);
+		}
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(mcxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+
+	return q;
+}
+
+/*
+ * The cached query for (relation, order_by, filter); built on first use.
+ * Errors while building leave nothing behind.
+ */
+KpQuery *
+kp_query_get(Oid relid, const char *order_by, const char *filter, int nargs,
+			 bool require_unique)
+{
+	uint32		h = kp_query_hash(relid, order_by, filter, nargs, require_unique);
+	KpQuery   **link = &buckets[h % KP_BUCKETS];
+	KpQuery    *q;
+
+	if (kp_cache_cxt == NULL)
+		kp_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
+											 "keyset_pagination cache",
+											 ALLOCSET_DEFAULT_SIZES);
+	while ((q = *link) != NULL)
+	{
+		if (q->hash == h && q->relid == relid && q->nargs == nargs &&
+			q->require_unique == require_unique &&
+			str_eq(q->order_by, order_by) && str_eq(q->filter, filter))
+		{
+			if (q->valid)
+				return q;
+			*link = q->next;
+			kp_query_free(q);
+			break;
+		}
+		link = &q->next;
+	}
+
+	q = kp_query_build(h, relid, order_by, filter, nargs, require_unique);
+	q->valid = true;
+	q->next = buckets[h % KP_BUCKETS];
+	buckets[h % KP_BUCKETS] = q;
+	return q;
+}
+
+const KpSortSpec *
+kp_query_spec(KpQuery *q)
+{
+	return q->spec;
+}
+
+/* Prepares (once) and returns a plan for sql under the given shape key */
+static KpPlan *
+kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
+			const Oid *ptypes, const int *posidx, int cursor_options)
+{
+	KpPlan	   *p;
+	MemoryContext old;
+	Oid		   *argtypes;
+	SPIPlanPtr	plan;
+
+	for (p = q->plans; p; p = p->next)
+		if (strcmp(p->shape, shape) == 0)
+			return p;
+
+	argtypes = palloc(sizeof(Oid) * Max(q->nargs + np, 1));
+	memcpy(argtypes, q->ftypes, sizeof(Oid) * q->nargs);
+	if (np > 0)
+		memcpy(argtypes + q->nargs, ptypes, sizeof(Oid) * np);
+	plan = SPI_prepare_cursor(sql, q->nargs + np, argtypes, cursor_options);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare seek: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not keep seek plan");
+
+	old = MemoryContextSwitchTo(q->mcxt);
+	p = palloc0(sizeof(KpPlan));
+	p->shape = pstrdup(shape);
+	p->sql = pstrdup(sql);
+	p->plan = plan;
+	p->np = np;
+	p->ptypes = palloc(sizeof(Oid) * Max(np, 1));
+	p->posidx = palloc(sizeof(int) * Max(np, 1));
+	if (np > 0)
+	{
+		memcpy(p->ptypes, ptypes, sizeof(Oid) * np);
+		if (posidx)
+			memcpy(p->posidx, posidx, sizeof(int) * np);
+	}
+	p->next = q->plans;
+	q->plans = p;
+	MemoryContextSwitchTo(old);
+	return p;
+}
+
+/* The plan of one seek range */
+static KpPlan *
+kp_seek_plan(KpQuery *q, const KpRange *r, const bool *posnulls, bool backward,
+			 int limit)
+{
+	int			ncols = q->spec->ncols;
+	char	   *shape = psprintf("%c%d:%s", backward ? 'B' : 'F', limit,
+								 kp_range_shape(r, posnulls));
+	KpPlan	   *p;
+	Oid		   *ptypes;
+	int		   *posidx;
+	int			np;
+	char	   *sql;
+
+	for (p = q->plans; p; p = p->next)
+		if (strcmp(p->shape, shape) == 0)
+			return p;
+	ptypes = palloc(sizeof(Oid) * (ncols + 1));
+	posidx = palloc(sizeof(int) * (ncols + 1));
+	sql = kp_seek_sql(q->spec, q->finfo, q->alias, r, posnulls, backward, limit,
+					  ptypes, posidx, &np);
+	return kp_plan_for(q, shape, sql, np, ptypes, posidx, 0);
+}
+
+/* Fills the parameter arrays: the filter's values, then the position's */
+static void
+kp_fill_params(KpRun *run, KpPlan *p, const Datum *pos, Datum *values, char *nulls)
+{
+	int			nf = run->q->nargs;
+	int			i;
+
+	for (i = 0; i < nf; i++)
+	{
+		values[i] = run->fvals[i];
+		nulls[i] = run->fnulls[i];
+	}
+	for (i = 0; i < p->np; i++)
+	{
+		values[nf + i] = pos[p->posidx[i]];
+		nulls[nf + i] = ' ';
+	}
+}
+
+/*
+ * EXPLAIN of the very plan the cache holds (the generic plan), with
+ * ANALYZE when asked: what keyset_explain() shows a DBA.
+ */
+static void
+kp_explain_plan(KpRun *run, KpPlan *p, Datum *values, char *nulls,
+				const char *label)
+{
+	CachedPlan *cplan = SPI_plan_get_cached_plan(p->plan);
+	PlannedStmt *stmt;
+	ExplainState *es = NewExplainState();
+	ParamListInfo params;
+	int			n = run->q->nargs + p->np;
+	int			i;
+	char	   *line;
+	char	   *save;
+	MemoryContext old;
+
+	if (cplan == NULL || list_length(cplan->stmt_list) != 1)
+		elog(ERROR, "could not get the cached plan of a seek");
+	stmt = linitial_node(PlannedStmt, cplan->stmt_list);
+	params = makeParamList(n);
+	for (i = 0; i < n; i++)
+	{
+		params->params[i].value = values[i];
+		params->params[i].isnull = nulls[i] == 'n';
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = i < run->q->nargs ? run->q->ftypes[i]
+			: p->ptypes[i - run->q->nargs];
+	}
+	es->costs = false;
+	es->analyze = run->analyze;
+	es->timing = false;
+	es->summary = false;
+	es->format = EXPLAIN_FORMAT_TEXT;
+	ExplainBeginOutput(es);
+	kp_explain_one_plan(stmt, es, p->sql, params);
+	ExplainEndOutput(es);
+	ReleaseCachedPlan(cplan, CurrentResourceOwner);
+
+	old = MemoryContextSwitchTo(run->outcxt);
+	run->lines = lappend(run->lines, psprintf("%s", label));
+	for (line = strtok_r(es->str->data, "\n", &save); line;
+		 line = strtok_r(NULL, "\n", &save))
+		run->lines = lappend(run->lines, psprintf("  %s", line));
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Runs the ranges after (or at-or-after) a position in one direction, in
+ * order, until want rows; a row at or beyond bound (the other cursor) stops
+ * the scan and sets *hit_bound.  Rows are copied to the caller's context.
+ */
+static int
+kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
+		bool inclusive, int want, const Datum *bound, const bool *boundnulls,
+		KpPageRow *out, bool *hit_bound, const char *what)
+{
+	KpQuery    *q = run->q;
+	int			ncols = q->spec->ncols;
+	KpRange    *ranges = palloc(sizeof(KpRange) * (2 * ncols + 1));
+	int			nranges = kp_build_ranges(q->spec, posnulls, backward, inclusive, ranges);
+	Datum	   *values = palloc(sizeof(Datum) * (q->nargs + ncols + 1));
+	char	   *nulls = palloc(sizeof(char) * (q->nargs + ncols + 1));
+	Datum	   *key = palloc(sizeof(Datum) * ncols);
+	bool	   *keynull = palloc(sizeof(bool) * ncols);
+	int			got = 0;
+	int			ri;
+
+	*hit_bound = false;
+	for (ri = 0; ri < nranges && got < want; ri++)
+	{
+		KpPlan	   *p = kp_seek_plan(q, &ranges[ri], posnulls, backward, want);
+		uint64		i;
+		int			rc;
+
+		kp_fill_params(run, p, pos, values, nulls);
+		if (run->explain)
+			kp_explain_plan(run, p, values, nulls,
+							psprintf("seek %d: %s, %s, range %d of %d", ++run->seekno, what,
+									 backward ? "backward" : "forward", ri + 1, nranges));
+		rc = SPI_execute_plan(p->plan, values, nulls, true, want - got);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "seek failed: %s", SPI_result_code_string(rc));
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			Datum		node;
+			MemoryContext old;
+			int			c;
+
+			for (c = 0; c < ncols; c++)
+				key[c] = SPI_getbinval(tup, desc, c + 2, &keynull[c]);
+			if (bound)
+			{
+				int			cmp = kp_sortspec_compare(q->spec, key, keynull, bound, boundnulls);
+
+				if (backward ? cmp <= 0 : cmp >= 0)
+				{
+					*hit_bound = true;
+					SPI_freetuptable(SPI_tuptable);
+					return got;
+				}
+			}
+			if (out == NULL)
+			{
+				got++;
+				continue;
+			}
+			node = SPI_getbinval(tup, desc, 1, &isnull);
+			old = MemoryContextSwitchTo(run->outcxt);
+			out[got].node = isnull ? (Datum) 0 : datumCopy(node, false, -1);
+			out[got].key = palloc(sizeof(Datum) * ncols);
+			out[got].keynull = palloc(sizeof(bool) * ncols);
+			for (c = 0; c < ncols; c++)
+			{
+				out[got].keynull[c] = keynull[c];
+				out[got].key[c] = keynull[c] ? (Datum) 0
+					: datumCopy(key[c], q->keybyval[c], q->keylen[c]);
+			}
+			MemoryContextSwitchTo(old);
+			got++;
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	return got;
+}
+
+/*
+ * The context page cursors are bound to: the relation's qualified name, the
+ * effective sort, the filter and its args, each length-prefixed.  A cursor
+ * from any other query fails its MAC.
+ */
+static void
+kp_page_context(KpQuery *q, ArrayType *args, KpContext *ctx)
+{
+	StringInfoData buf;
+	Datum	   *elems = NULL;
+	bool	   *enulls = NULL;
+	int			n = 0;
+	int			i;
+
+	initStringInfo(&buf);
+#define PUT_STR(s) \
+	do { int32 l_ = strlen(s); appendBinaryStringInfo(&buf, (char *) &l_, 4); \
+		 appendBinaryStringInfo(&buf, (s), l_); } while (0)
+	PUT_STR(q->spec->relname);
+	PUT_STR(q->spec->canonical);
+	if (q->filter)
+	{
+		appendStringInfoChar(&buf, 'F');
+		PUT_STR(q->filter);
+	}
+	else
+		appendStringInfoChar(&buf, 'N');
+	if (args)
+		deconstruct_array(args, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &n);
+	appendBinaryStringInfo(&buf, (char *) &n, 4);
+	for (i = 0; i < n; i++)
+	{
+		if (enulls[i])
+			appendStringInfoChar(&buf, 'N');
+		else
+		{
+			text	   *t = DatumGetTextPP(elems[i]);
+			int32		l = VARSIZE_ANY_EXHDR(t);
+
+			appendStringInfoChar(&buf, 'V');
+			appendBinaryStringInfo(&buf, (char *) &l, 4);
+			appendBinaryStringInfo(&buf, VARDATA_ANY(t), l);
+		}
+	}
+#undef PUT_STR
+	kp_context_init(ctx, KP_DOMAIN_PAGE, buf.data, buf.len, false);
+	pfree(buf.data);
+}
+
+/* Verifies a page cursor and returns its key values; any fault is 22KP1 */
+static void
+kp_decode_position(KpQuery *q, text *cursor, const KpContext *ctx,
+				   Datum **vals, bool **nulls)
+{
+	KpCursor	cur;
+	KpCursorStatus st;
+	int			ncols = q->spec->ncols;
+
+	st = kp_cursor_open(VARDATA_ANY(cursor), VARSIZE_ANY_EXHDR(cursor), ctx, &cur);
+	if (st != KP_CURSOR_OK)
+		kp_cursor_raise(st);
+	if (cur.nvalues != ncols)
+		kp_cursor_raise(KP_CURSOR_STALE);
+	*vals = palloc(sizeof(Datum) * ncols);
+	*nulls = palloc(sizeof(bool) * ncols);
+	if (kp_cursor_receive(&cur, ncols, q->keyio, q->keytypmods, *vals, *nulls) >= 0)
+		kp_cursor_raise(KP_CURSOR_STALE);
+}
+
+/* Text args to the filter's inferred types, once per call */
+static void
+kp_convert_args(KpRun *run, ArrayType *args)
+{
+	KpQuery    *q = run->q;
+	Datum	   *elems;
+	bool	   *enulls;
+	int			n;
+	int			i;
+
+	run->fvals = palloc(sizeof(Datum) * Max(q->nargs, 1));
+	run->fnulls = palloc(sizeof(char) * Max(q->nargs, 1));
+	if (q->nargs == 0)
+		return;
+	deconstruct_array(args, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &n);
+	for (i = 0; i < q->nargs; i++)
+	{
+		if (enulls[i])
+		{
+			run->fvals[i] = (Datum) 0;
+			run->fnulls[i] = 'n';
+		}
+		else
+		{
+			run->fvals[i] = InputFunctionCall(&q->finput[i], TextDatumGetCString(elems[i]),
+											  q->fioparam[i], -1);
+			run->fnulls[i] = ' ';
+		}
+	}
+}
+
+/* Number of elements of a text[] argument; it must be one-dimensional */
+static int
+kp_args_count(ArrayType *args)
+{
+	if (args == NULL)
+		return 0;
+	if (ARR_NDIM(args) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("args must be a one-dimensional text array")));
+	return ArrayGetNItems(ARR_NDIM(args), ARR_DIMS(args));
+}
+
+/* first/last: not negative, not over the page size limit */
+static void
+kp_check_size(const char *name, int32 v, const char *fname)
+{
+	if (v < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must not be negative", fname, name)));
+	if (v > kp_max_page_size)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s is %d, over keyset_pagination.max_page_size (%d)",
+						fname, name, v, kp_max_page_size),
+				 errhint("Ask for a smaller page, or raise keyset_pagination.max_page_size.")));
+}
+
+/*
+ * One page, by the Relay Cursor Connections rules.  first/after page
+ * forward, last/before backward; both cursors bound a window.  The flag in
+ * the paging direction comes from the n+1 probe (or from meeting the other
+ * cursor); the opposite flag from one probe at or beyond the cursor we
+ * started from.
+ */
+void
+kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
+{
+	Oid			relid = kp_rowtype_relid(a->rowtype, a->fname);
+	int			nargs = kp_args_count(a->args);
+	KpQuery    *q;
+	KpContext	ctx;
+	Datum	   *afterv = NULL,
+			   *beforev = NULL;
+	bool	   *aftern = NULL,
+			   *beforen = NULL;
+	KpRun		run;
+	bool		forward;
+	int			count;
+	int			got;
+	int			n;
+	bool		hit;
+	KpPageRow  *rows;
+	TimestampTz now;
+	int			i;
+
+	memset(page, 0, sizeof(*page));
+	if (a->first >= 0)
+		kp_check_size("first", a->first, a->fname);
+	if (a->last >= 0)
+		kp_check_size("last", a->last, a->fname);
+
+	q = kp_query_get(relid, a->order_by, a->filter, nargs, true);
+	kp_page_context(q, a->args, &ctx);
+
+	/* every cursor is verified before anything is scanned */
+	if (a->after)
+		kp_decode_position(q, a->after, &ctx, &afterv, &aftern);
+	if (a->before)
+		kp_decode_position(q, a->before, &ctx, &beforev, &beforen);
+
+	forward = a->last < 0 || a->first >= 0;
+	count = forward ? (a->first >= 0 ? a->first : kp_default_page_size) : a->last;
+	rows = palloc(sizeof(KpPageRow) * (count + 1));
+
+	memset(&run, 0, sizeof(run));
+	run.q = q;
+	run.outcxt = CurrentMemoryContext;
+	run.explain = explain;
+	run.analyze = analyze;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	kp_convert_args(&run, a->args);
+
+	if (forward)
+	{
+		got = kp_scan(&run, false, afterv, aftern, false, count + 1,
+					  beforev, beforen, rows, &hit, "page");
+		n = Min(got, count);
+		page->has_next = got > count || hit;
+		page->has_previous = false;
+		if (a->after)
+		{
+			bool		dummy;
+
+			page->has_previous = kp_scan(&run, true, afterv, aftern, true, 1,
+										 NULL, NULL, NULL, &dummy,
+										 "has_previous_page probe") > 0;
+		}
+		if (a->first >= 0 && a->last >= 0 && n > a->last)
+		{
+			memmove(rows, rows + (n - a->last), sizeof(KpPageRow) * a->last);
+			n = a->last;
+			page->has_previous = true;
+		}
+	}
+	else
+	{
+		got = kp_scan(&run, true, beforev, beforen, false, count + 1,
+					  afterv, aftern, rows, &hit, "page");
+		n = Min(got, count);
+		page->has_previous = got > count || hit;
+		page->has_next = false;
+		if (a->before)
+		{
+			bool		dummy;
+
+			page->has_next = kp_scan(&run, false, beforev, beforen, true, 1,
+									 NULL, NULL, NULL, &dummy,
+									 "has_next_page probe") > 0;
+		}
+		/* a backward page comes back in the sort order */
+		for (i = 0; i < n / 2; i++)
+		{
+			KpPageRow	tmp = rows[i];
+
+			rows[i] = rows[n - 1 - i];
+			rows[n - 1 - i] = tmp;
+		}
+	}
+	SPI_finish();
+
+	page->nrows = n;
+	page->rows = rows;
+	page->explain = run.lines;
+	page->cursors = palloc(sizeof(text *) * Max(n, 1));
+	now = GetCurrentTimestamp();
+	for (i = 0; i < n; i++)
+		page->cursors[i] = kp_cursor_mint(q->spec->ncols, q->keyio, rows[i].key,
+										  rows[i].keynull, &ctx, now);
+}
+
+/* A plan of the query entry that is not a seek: estimate, count, offset */
+static KpPlan *
+kp_aux_plan(KpQuery *q, const char *shape, const char *sql, int np,
+			const Oid *ptypes, int cursor_options)
+{
+	KpPlan	   *p;
+
+	for (p = q->plans; p; p = p->next)
+		if (strcmp(p->shape, shape) == 0)
+			return p;
+	return kp_plan_for(q, shape, sql, np, ptypes, NULL, cursor_options);
+}
+
+/*
+ * The planner's row estimate for the (filtered) relation: what replaces
+ * COUNT(*).  Planned with the actual argument values (a custom plan) so a
+ * selective filter value is estimated as such; nothing is scanned.
+ */
+int64
+kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
+{
+	int			nargs = kp_args_count(args);
+	KpQuery    *q = kp_query_get(relid, NULL, filter, nargs, false);
+	KpRun		run;
+	KpPlan	   *p;
+	CachedPlanSource *src;
+	CachedPlan *cplan;
+	ParamListInfo params;
+	double		rows;
+	int			i;
+
+	memset(&run, 0, sizeof(run));
+	run.q = q;
+	run.outcxt = CurrentMemoryContext;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	kp_convert_args(&run, args);
+	p = kp_aux_plan(q, "estimate",
+					psprintf("SELECT FROM %s %s WHERE %s", q->spec->relname, q->alias,
+							 kp_where_sql(q->finfo)), 0, NULL,
+					CURSOR_OPT_CUSTOM_PLAN);
+	params = makeParamList(q->nargs);
+	for (i = 0; i < q->nargs; i++)
+	{
+		params->params[i].value = run.fvals[i];
+		params->params[i].isnull = run.fnulls[i] == 'n';
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = q->ftypes[i];
+	}
+	/* prepared for custom plans: the estimate sees the argument values */
+	src = linitial(SPI_plan_get_plan_sources(p->plan));
+	cplan = GetCachedPlan(src, params, NULL, NULL);
+	rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;
+	ReleaseCachedPlan(cplan, NULL);
+	SPI_finish();
+	return (int64) rows;
+}
+
+/* The exact number of rows matching the filter (keyset_offset_page) */
+int64
+kp_count_exact(KpQuery *q, ArrayType *args)
+{
+	KpRun		run;
+	KpPlan	   *p;
+	bool		isnull;
+	int64		n;
+
+	memset(&run, 0, sizeof(run));
+	run.q = q;
+	run.outcxt = CurrentMemoryContext;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	kp_convert_args(&run, args);
+	p = kp_aux_plan(q, "count",
+					psprintf("SELECT pg_catalog.count(*) FROM %s %s WHERE %s",
+							 q->spec->relname, q->alias, kp_where_sql(q->finfo)),
+					0, NULL, 0);
+	if (SPI_execute_plan(p->plan, run.fvals, run.fnulls, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "count failed");
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return n;
+}
+
+/*
+ * Rows offset+1 .. offset+limit in the effective sort order, for
+ * keyset_offset_page; nodes receives up to limit row datums.
+ */
+int
+kp_offset_rows(KpQuery *q, ArrayType *args, int64 offset, int limit, Datum *nodes)
+{
+	KpRun		run;
+	KpPlan	   *p;
+	Oid			ptypes[2] = {INT8OID, INT8OID};
+	Datum	   *values = palloc(sizeof(Datum) * (q->nargs + 2));
+	char	   *nulls = palloc(sizeof(char) * (q->nargs + 2));
+	uint64		i;
+	int			n;
+
+	memset(&run, 0, sizeof(run));
+	run.q = q;
+	run.outcxt = CurrentMemoryContext;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	kp_convert_args(&run, args);
+	p = kp_aux_plan(q, "offset", kp_offset_sql(q->spec, q->finfo, q->alias), 2, ptypes, 0);
+	memcpy(values, run.fvals, sizeof(Datum) * q->nargs);
+	memcpy(nulls, run.fnulls, sizeof(char) * q->nargs);
+	values[q->nargs] = Int64GetDatum((int64) limit);
+	values[q->nargs + 1] = Int64GetDatum(offset);
+	nulls[q->nargs] = nulls[q->nargs + 1] = ' ';
+	if (SPI_execute_plan(p->plan, values, nulls, true, limit) != SPI_OK_SELECT)
+		elog(ERROR, "offset page failed");
+	n = (int) SPI_processed;
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		MemoryContext old = MemoryContextSwitchTo(run.outcxt);
+
+		nodes[i] = isnull ? (Datum) 0 : datumCopy(d, false, -1);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return n;
+}

@@ -1,0 +1,353 @@
+/*
+ * page_funcs.c
+ *	  SQL-callable page functions: keyset_page, keyset_connection,
+ *	  keyset_explain, keyset_check, keyset_count_estimate,
+ *	  keyset_offset_page.  Argument handling only; the work is in page.c.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+#include "keyset_pagination.h"
+#include "page.h"
+
+PG_FUNCTION_INFO_V1(keyset_page);
+PG_FUNCTION_INFO_V1(keyset_connection);
+PG_FUNCTION_INFO_V1(keyset_explain);
+PG_FUNCTION_INFO_V1(keyset_check);
+PG_FUNCTION_INFO_V1(keyset_count_estimate);
+PG_FUNCTION_INFO_V1(keyset_offset_page);
+
+/* Optional text argument as a C string (NULL when SQL NULL) */
+static char *
+opt_cstring(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+/*
+ * The shared argument list: (rowtype, order_by, first, after, last,
+ * before, filter, args).
+ */
+static void
+page_args(FunctionCallInfo fcinfo, KpPageArgs *a, const char *fname)
+{
+	memset(a, 0, sizeof(*a));
+	a->fname = fname;
+	a->rowtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	a->order_by = opt_cstring(fcinfo, 1);
+	a->first = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
+	a->after = PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_PP(3);
+	a->last = PG_ARGISNULL(4) ? -1 : PG_GETARG_INT32(4);
+	a->before = PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5);
+	a->filter = opt_cstring(fcinfo, 6);
+	a->args = PG_ARGISNULL(7) ? NULL : PG_GETARG_ARRAYTYPE_P(7);
+	if ((!PG_ARGISNULL(2) && PG_GETARG_INT32(2) < 0) ||
+		(!PG_ARGISNULL(4) && PG_GETARG_INT32(4) < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must not be negative", fname,
+						(!PG_ARGISNULL(2) && PG_GETARG_INT32(2) < 0) ? "first" : "last")));
+}
+
+/*
+ * A materialized result set for a set-returning function; the caller fills
+ * the tuplestore.  (InitMaterializedSRF() is not in PostgreSQL 14.)
+ */
+static Tuplestorestate *
+materialize_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old;
+	Tuplestorestate *ts;
+	TupleDesc	tupdesc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		tupdesc = NULL;
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (tupdesc)
+		tupdesc = CreateTupleDescCopy(tupdesc);
+	else
+	{
+		tupdesc = CreateTemplateTupleDesc(1);
+		TupleDescInitEntry(tupdesc, 1, "line", TEXTOID, -1, 0);
+	}
+	ts = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = ts;
+	rsinfo->setDesc = tupdesc;
+	MemoryContextSwitchTo(old);
+	*desc = tupdesc;
+	return ts;
+}
+
+/*
+ * keyset_page(rowtype, order_by, first, after, last, before, filter, args)
+ * RETURNS TABLE(node anyelement, cursor text, has_previous_page boolean,
+ *               has_next_page boolean)
+ */
+Datum
+keyset_page(PG_FUNCTION_ARGS)
+{
+	KpPageArgs	a;
+	KpPage		page;
+	TupleDesc	desc;
+	Tuplestorestate *ts;
+	int			i;
+
+	page_args(fcinfo, &a, "keyset_page");
+	kp_page_run(&a, &page, false, false);
+	ts = materialize_srf(fcinfo, &desc);
+	for (i = 0; i < page.nrows; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = page.rows[i].node;
+		nulls[0] = page.rows[i].node == (Datum) 0;
+		values[1] = PointerGetDatum(page.cursors[i]);
+		values[2] = BoolGetDatum(page.has_previous);
+		values[3] = BoolGetDatum(page.has_next);
+		tuplestore_putvalues(ts, desc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * keyset_connection(...same...) RETURNS jsonb: a Relay connection.  The
+ * JSON is assembled by one cached SQL statement, so nodes are rendered by
+ * PostgreSQL's own to_jsonb.
+ */
+Datum
+keyset_connection(PG_FUNCTION_ARGS)
+{
+	KpPageArgs	a;
+	KpPage		page;
+	Oid			arraytype;
+	Datum	   *nodes;
+	Datum	   *curs;
+	ArrayType  *nodearr;
+	ArrayType  *curarr;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int64		estimate;
+	Datum		values[5];
+	Oid			types[5];
+	bool		isnull;
+	Datum		result;
+	int			i;
+	static const char *sql =
+		"SELECT pg_catalog.jsonb_build_object("
+		" 'edges', COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
+		"     'cursor', ($2)[i], 'node', pg_catalog.to_jsonb(($1)[i])) ORDER BY i)"
+		"   FROM pg_catalog.generate_subscripts($2, 1) AS i), '[]'::pg_catalog.jsonb),"
+		" 'pageInfo', pg_catalog.jsonb_build_object("
+		"   'hasPreviousPage', $3, 'hasNextPage', $4,"
+		"   'startCursor', ($2)[1], 'endCursor', ($2)[pg_catalog.cardinality($2)]),"
+		" 'estimatedTotalCount', $5)";
+
+	page_args(fcinfo, &a, "keyset_connection");
+	kp_page_run(&a, &page, false, false);
+	estimate = kp_count_estimate(kp_rowtype_relid(a.rowtype, a.fname), a.filter, a.args);
+
+	arraytype = get_array_type(a.rowtype);
+	if (!OidIsValid(arraytype))
+		elog(ERROR, "row type %s has no array type", format_type_be(a.rowtype));
+	nodes = palloc(sizeof(Datum) * Max(page.nrows, 1));
+	curs = palloc(sizeof(Datum) * Max(page.nrows, 1));
+	for (i = 0; i < page.nrows; i++)
+	{
+		nodes[i] = page.rows[i].node;
+		curs[i] = PointerGetDatum(page.cursors[i]);
+	}
+	get_typlenbyvalalign(a.rowtype, &typlen, &typbyval, &typalign);
+	nodearr = construct_array(nodes, page.nrows, a.rowtype, typlen, typbyval, typalign);
+	curarr = construct_array(curs, page.nrows, TEXTOID, -1, false, TYPALIGN_INT);
+
+	values[0] = PointerGetDatum(nodearr);
+	types[0] = arraytype;
+	values[1] = PointerGetDatum(curarr);
+	types[1] = TEXTARRAYOID;
+	values[2] = BoolGetDatum(page.has_previous);
+	types[2] = BOOLOID;
+	values[3] = BoolGetDatum(page.has_next);
+	types[3] = BOOLOID;
+	values[4] = Int64GetDatum(estimate);
+	types[4] = INT8OID;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, 5, types, values, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not build the connection");
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	result = SPI_datumTransfer(result, false, -1);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * keyset_explain(...same..., analyze boolean DEFAULT false) RETURNS SETOF
+ * text: the plan of every seek the call runs, as the plan cache holds it.
+ */
+Datum
+keyset_explain(PG_FUNCTION_ARGS)
+{
+	KpPageArgs	a;
+	KpPage		page;
+	TupleDesc	desc;
+	Tuplestorestate *ts;
+	bool		analyze = !PG_ARGISNULL(8) && PG_GETARG_BOOL(8);
+	ListCell   *lc;
+
+	page_args(fcinfo, &a, "keyset_explain");
+	kp_page_run(&a, &page, true, analyze);
+	ts = materialize_srf(fcinfo, &desc);
+	foreach(lc, page.explain)
+	{
+		Datum		v = CStringGetTextDatum((char *) lfirst(lc));
+		bool		n = false;
+
+		tuplestore_putvalues(ts, desc, &v, &n);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * keyset_check(rowtype, order_by) RETURNS TABLE(sort_key text,
+ * tiebreaker text, is_unique boolean, unique_by text, index text,
+ * create_index text): the advisor.
+ */
+Datum
+keyset_check(PG_FUNCTION_ARGS)
+{
+	Oid			relid = kp_rowtype_relid(get_fn_expr_argtype(fcinfo->flinfo, 0), "keyset_check");
+	char	   *order_by = opt_cstring(fcinfo, 1);
+	KpSortSpec *spec = kp_sortspec_build(relid, order_by, false);
+	TupleDesc	desc;
+	Tuplestorestate *ts = materialize_srf(fcinfo, &desc);
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+	StringInfoData tb;
+	char	   *index = kp_sortspec_find_index(spec);
+	char	   *ddl;
+	int			i;
+
+	initStringInfo(&tb);
+	for (i = spec->nuser; i < spec->ncols; i++)
+		appendStringInfo(&tb, "%s%s", i > spec->nuser ? ", " : "",
+						 quote_identifier(spec->cols[i].attname));
+	values[0] = CStringGetTextDatum(spec->canonical);
+	values[1] = CStringGetTextDatum(tb.data);
+	nulls[1] = tb.len == 0;
+	values[2] = BoolGetDatum(spec->unique);
+	nulls[3] = spec->proof == NULL;
+	if (spec->proof)
+		values[3] = CStringGetTextDatum(spec->proof);
+	nulls[4] = index == NULL;
+	if (index)
+		values[4] = CStringGetTextDatum(index);
+	ddl = index ? NULL : kp_sortspec_index_ddl(spec);
+	nulls[5] = ddl == NULL;
+	if (ddl)
+		values[5] = CStringGetTextDatum(ddl);
+	tuplestore_putvalues(ts, desc, values, nulls);
+	return (Datum) 0;
+}
+
+/*
+ * keyset_count_estimate(rowtype, filter, args) RETURNS bigint: the
+ * planner's estimate, never a scan.
+ */
+Datum
+keyset_count_estimate(PG_FUNCTION_ARGS)
+{
+	Oid			relid = kp_rowtype_relid(get_fn_expr_argtype(fcinfo->flinfo, 0),
+										 "keyset_count_estimate");
+
+	PG_RETURN_INT64(kp_count_estimate(relid, opt_cstring(fcinfo, 1),
+									  PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2)));
+}
+
+/*
+ * keyset_offset_page(rowtype, order_by, page, page_size, filter, args)
+ * RETURNS TABLE(node anyelement, page integer, page_count bigint,
+ *               total_count bigint): numbered pages for bounded tables,
+ * with the same sort key, tiebreaker and filter handling as keyset_page.
+ */
+Datum
+keyset_offset_page(PG_FUNCTION_ARGS)
+{
+	Oid			relid = kp_rowtype_relid(get_fn_expr_argtype(fcinfo->flinfo, 0),
+										 "keyset_offset_page");
+	char	   *order_by = opt_cstring(fcinfo, 1);
+	char	   *filter = opt_cstring(fcinfo, 4);
+	ArrayType  *args = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
+	int32		pageno;
+	int32		size;
+	int64		offset;
+	int64		total;
+	KpQuery    *q;
+	Datum	   *nodes;
+	TupleDesc	desc;
+	Tuplestorestate *ts;
+	int			n;
+	int			i;
+
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("keyset_offset_page: page and page_size are required")));
+	pageno = PG_GETARG_INT32(2);
+	size = PG_GETARG_INT32(3);
+	if (pageno < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("keyset_offset_page: page must be at least 1"),
+				 errdetail("Pages are numbered from 1.")));
+	if (size < 1 || size > kp_max_page_size)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("keyset_offset_page: page_size must be between 1 and %d",
+						kp_max_page_size),
+				 errhint("keyset_pagination.max_page_size sets the upper limit.")));
+	offset = (int64) (pageno - 1) * size;
+	if (offset > kp_max_offset)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("keyset_offset_page: page %d skips " INT64_FORMAT " rows, over keyset_pagination.max_offset (%d)",
+						pageno, offset, kp_max_offset),
+				 errdetail("An offset reads and discards every skipped row."),
+				 errhint("Page deep into large tables with keyset_page, which seeks instead of skipping.")));
+
+	q = kp_query_get(relid, order_by, filter, args ? ArrayGetNItems(ARR_NDIM(args), ARR_DIMS(args)) : 0, true);
+	total = kp_count_exact(q, args);
+	nodes = palloc(sizeof(Datum) * size);
+	n = kp_offset_rows(q, args, offset, size, nodes);
+	ts = materialize_srf(fcinfo, &desc);
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = nodes[i];
+		nulls[0] = nodes[i] == (Datum) 0;
+		values[1] = Int32GetDatum(pageno);
+		values[2] = Int64GetDatum((total + size - 1) / size);
+		values[3] = Int64GetDatum(total);
+		tuplestore_putvalues(ts, desc, values, nulls);
+	}
+	return (Datum) 0;
+}

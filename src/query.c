@@ -1,0 +1,428 @@
+/*
+ * query.c
+ *	  Builds the SQL of seeks.
+ *
+ * Values never enter SQL text: positions go as $n parameters, identifiers
+ * through quote_identifier, operators and collations schema-qualified.  The
+ * only caller text that is placed into SQL is the filter, and only after
+ * PostgreSQL's grammar has shown it to be one expression with no subquery.
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "lib/stringinfo.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "query.h"
+
+typedef struct FilterWalk
+{
+	int			maxparam;
+} FilterWalk;
+
+/* Rejects anything in a filter that could reach beyond the one row */
+static bool
+filter_walker(Node *node, void *context)
+{
+	FilterWalk *fw = (FilterWalk *) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, SubLink))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("filter must not contain a subquery"),
+				 errhint("Page a view that does the join, or pass the values as args.")));
+	if (IsA(node, ColumnRef))
+	{
+		ColumnRef  *cref = (ColumnRef *) node;
+
+		if (list_length(cref->fields) != 1 || !IsA(linitial(cref->fields), String))
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("filter may refer to columns only by their plain names"),
+					 errdetail("Qualified names and * are not allowed.")));
+	}
+	if (IsA(node, ParamRef))
+		fw->maxparam = Max(fw->maxparam, ((ParamRef *) node)->number);
+	return raw_expression_tree_walker(node, filter_walker, context);
+}
+
+/*
+ * Checks that filter is exactly one boolean-valued expression: parsed as
+ * the WHERE of an otherwise empty SELECT, nothing else may be set (a second
+ * statement, ORDER BY, LIMIT, UNION, FROM, WITH all fail), no subquery, and
+ * its $n match args.  A trailing newline ends any -- comment so the text
+ * embeds safely in parentheses.
+ */
+KpFilter *
+kp_filter_check(const char *filter, int nargs)
+{
+	KpFilter   *f;
+	List	   *raw;
+	RawStmt    *rs;
+	SelectStmt *sel;
+	FilterWalk	fw = {0};
+
+	if (filter == NULL)
+	{
+		if (nargs > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("args were given without a filter")));
+		return NULL;
+	}
+	raw = raw_parser(psprintf("SELECT WHERE %s\n", filter), RAW_PARSE_DEFAULT);
+	if (list_length(raw) != 1 ||
+		!IsA((rs = linitial_node(RawStmt, raw))->stmt, SelectStmt))
+		goto bad;
+	sel = (SelectStmt *) rs->stmt;
+	if (sel->op != SETOP_NONE || sel->targetList != NIL || sel->fromClause != NIL ||
+		sel->whereClause == NULL || sel->groupClause != NIL || sel->havingClause ||
+		sel->windowClause != NIL || sel->valuesLists != NIL ||
+		sel->distinctClause != NIL || sel->intoClause || sel->limitOffset ||
+		sel->limitCount || sel->lockingClause != NIL || sel->withClause ||
+		sel->sortClause != NIL)
+		goto bad;
+	filter_walker(sel->whereClause, &fw);
+	if (fw.maxparam > nargs)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("filter refers to $%d but args has %d elements",
+						fw.maxparam, nargs)));
+	if (nargs > fw.maxparam)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("args has %d elements but filter refers to no parameter beyond $%d",
+						nargs, fw.maxparam)));
+	f = palloc(sizeof(KpFilter));
+	f->text = pstrdup(filter);
+	f->nparams = nargs;
+	return f;
+
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("filter must be a single boolean expression over the row's columns"),
+			 errhint("Write it as a WHERE condition, for example: status = $1 AND created_at > $2.")));
+	return NULL;				/* keep compiler quiet */
+}
+
+/* Is column c ascending, and do its NULLs come after its values, in scan order? */
+static inline bool
+asc_in_scan(const KpSortCol *c, bool backward)
+{
+	return c->desc == backward;
+}
+
+static inline bool
+nulls_after_in_scan(const KpSortCol *c, bool backward)
+{
+	return c->nulls_first == backward;
+}
+
+/*
+ * Splits "after the position" (or "at or after", for the opposite-flag
+ * probe) into ordered ranges.  Column by column from the last: an equal
+ * prefix and one bound on the column, plus the NULL group where NULLs sort
+ * after it.  A trailing run of NOT NULL same-direction columns with
+ * pg_catalog operators folds into one row comparison, which the planner
+ * uses as a single index bound.  Returns the number of ranges in out
+ * (sized 2 * ncols + 1).
+ */
+int
+kp_build_ranges(const KpSortSpec *spec, const bool *posnulls, bool backward,
+				bool inclusive, KpRange *out)
+{
+	int			k = spec->ncols;
+	int			n = 0;
+	int			j = k;
+	int			i;
+
+	if (posnulls == NULL)
+	{
+		out[0].col = 0;
+		out[0].rowlen = 0;
+		out[0].piece = KP_PIECE_NONE;
+		return 1;
+	}
+
+	/* the foldable suffix j..k-1 */
+	while (j > 0)
+	{
+		const KpSortCol *c = &spec->cols[j - 1];
+
+		if (!c->notnull || posnulls[j - 1] || !c->catalog_ops ||
+			c->desc != spec->cols[k - 1].desc)
+			break;
+		j--;
+	}
+	if (k - j >= 2)
+	{
+		out[n].col = j;
+		out[n].rowlen = k - j;
+		out[n].piece = inclusive ? KP_PIECE_ROW_AFTER_EQ : KP_PIECE_ROW_AFTER;
+		n++;
+	}
+	else
+		j = k;
+
+	for (i = j - 1; i >= 0; i--)
+	{
+		const KpSortCol *c = &spec->cols[i];
+		bool		incl = inclusive && i == k - 1;
+		bool		nulls_after = nulls_after_in_scan(c, backward);
+
+		if (!posnulls[i])
+		{
+			out[n].col = i;
+			out[n].rowlen = 0;
+			out[n].piece = incl ? KP_PIECE_AFTER_EQ : KP_PIECE_AFTER;
+			n++;
+			if (nulls_after && !c->notnull)
+			{
+				out[n].col = i;
+				out[n].rowlen = 0;
+				out[n].piece = KP_PIECE_IS_NULL;
+				n++;
+			}
+		}
+		else if (nulls_after)
+		{
+			if (incl)
+			{
+				out[n].col = i;
+				out[n].rowlen = 0;
+				out[n].piece = KP_PIECE_IS_NULL;
+				n++;
+			}
+		}
+		else
+		{
+			out[n].col = i;
+			out[n].rowlen = 0;
+			out[n].piece = incl ? KP_PIECE_ANY : KP_PIECE_NOT_NULL;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * A short text naming a range and the NULL pattern of its equal prefix,
+ * part of the plan cache key.
+ */
+char *
+kp_range_shape(const KpRange *r, const bool *posnulls)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%d.%d.%d.", r->col, r->rowlen, (int) r->piece);
+	for (i = 0; i < r->col; i++)
+		appendStringInfoChar(&buf, posnulls[i] ? 'n' : 'v');
+	return buf.data;
+}
+
+/*
+ * A table alias that no column shares, so that the whole-row reference in
+ * the select list is the row and never a column.
+ */
+char *
+kp_choose_alias(Oid relid)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	char	   *alias = pstrdup("kp_row");
+	int			suffix = 0;
+	bool		clash;
+
+	do
+	{
+		int			i;
+
+		clash = false;
+		for (i = 0; i < desc->natts; i++)
+			if (!TupleDescAttr(desc, i)->attisdropped &&
+				strcmp(NameStr(TupleDescAttr(desc, i)->attname), alias) == 0)
+				clash = true;
+		if (clash)
+			alias = psprintf("kp_row_%d", ++suffix);
+	} while (clash);
+	relation_close(rel, AccessShareLock);
+	return alias;
+}
+
+/* SELECT list and FROM shared by every query: the row, then the key */
+static void
+append_select_from(StringInfo buf, const KpSortSpec *spec, const char *alias)
+{
+	int			i;
+
+	appendStringInfo(buf, "SELECT %s", alias);
+	for (i = 0; i < spec->ncols; i++)
+		appendStringInfo(buf, ", %s.%s", alias, quote_identifier(spec->cols[i].attname));
+	appendStringInfo(buf, "\nFROM %s %s\nWHERE ", spec->relname, alias);
+}
+
+static void
+append_filter(StringInfo buf, const KpFilter *filter)
+{
+	if (filter)
+		appendStringInfo(buf, "(\n%s\n)", filter->text);
+	else
+		appendStringInfoString(buf, "true");
+}
+
+static void
+append_order_by(StringInfo buf, const KpSortSpec *spec, const char *alias,
+				bool backward)
+{
+	int			i;
+
+	appendStringInfoString(buf, "\nORDER BY ");
+	for (i = 0; i < spec->ncols; i++)
+	{
+		const KpSortCol *c = &spec->cols[i];
+
+		appendStringInfo(buf, "%s%s.%s %s NULLS %s", i > 0 ? ", " : "", alias,
+						 quote_identifier(c->attname),
+						 (c->desc != backward) ? "DESC" : "ASC",
+						 (c->nulls_first != backward) ? "FIRST" : "LAST");
+	}
+}
+
+/*
+ * The seek query of one range.  Parameters: the filter's $1..$nf, then the
+ * position values the range uses; ptypes/posidx receive, for each of ours,
+ * its type and the index of the key column whose value it carries.
+ */
+char *
+kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
+			const KpRange *r, const bool *posnulls, bool backward, int limit,
+			Oid *ptypes, int *posidx, int *nparams)
+{
+	StringInfoData buf;
+	int			nf = filter ? filter->nparams : 0;
+	int			np = 0;
+	int			i;
+
+#define NEXT_PARAM(colno) \
+	(ptypes[np] = spec->cols[colno].typid, posidx[np] = (colno), nf + (++np))
+
+	initStringInfo(&buf);
+	append_select_from(&buf, spec, alias);
+	append_filter(&buf, filter);
+
+	if (r->piece != KP_PIECE_NONE)
+	{
+		for (i = 0; i < r->col; i++)
+		{
+			const KpSortCol *c = &spec->cols[i];
+
+			if (posnulls[i])
+				appendStringInfo(&buf, "\n  AND %s.%s IS NULL", alias,
+								 quote_identifier(c->attname));
+			else
+			{
+				int			p = NEXT_PARAM(i);
+
+				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s)", alias,
+								 quote_identifier(c->attname), c->op_eq, p, c->collate);
+			}
+		}
+	}
+
+	switch (r->piece)
+	{
+		case KP_PIECE_NONE:
+		case KP_PIECE_ANY:
+			break;
+		case KP_PIECE_AFTER:
+		case KP_PIECE_AFTER_EQ:
+			{
+				const KpSortCol *c = &spec->cols[r->col];
+				bool		asc = asc_in_scan(c, backward);
+				const char *op = r->piece == KP_PIECE_AFTER
+					? (asc ? c->op_gt : c->op_lt)
+					: (asc ? c->op_ge : c->op_le);
+				int			p = NEXT_PARAM(r->col);
+
+				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s)", alias,
+								 quote_identifier(c->attname), op, p, c->collate);
+				break;
+			}
+		case KP_PIECE_IS_NULL:
+		case KP_PIECE_NOT_NULL:
+			appendStringInfo(&buf, "\n  AND %s.%s IS %sNULL", alias,
+							 quote_identifier(spec->cols[r->col].attname),
+							 r->piece == KP_PIECE_NOT_NULL ? "NOT " : "");
+			break;
+		case KP_PIECE_ROW_AFTER:
+		case KP_PIECE_ROW_AFTER_EQ:
+			{
+				const KpSortCol *c0 = &spec->cols[r->col];
+				bool		asc = asc_in_scan(c0, backward);
+				const char *op = r->piece == KP_PIECE_ROW_AFTER
+					? (asc ? c0->op_gt : c0->op_lt)
+					: (asc ? c0->op_ge : c0->op_le);
+
+				appendStringInfo(&buf, "\n  AND ROW(");
+				for (i = r->col; i < r->col + r->rowlen; i++)
+					appendStringInfo(&buf, "%s%s.%s", i > r->col ? ", " : "", alias,
+									 quote_identifier(spec->cols[i].attname));
+				appendStringInfo(&buf, ") %s ROW(", op);
+				for (i = r->col; i < r->col + r->rowlen; i++)
+				{
+					int			p = NEXT_PARAM(i);
+
+					appendStringInfo(&buf, "%s$%d%s", i > r->col ? ", " : "", p,
+									 spec->cols[i].collate);
+				}
+				appendStringInfoChar(&buf, ')');
+				break;
+			}
+	}
+#undef NEXT_PARAM
+
+	append_order_by(&buf, spec, alias, backward);
+	appendStringInfo(&buf, "\nLIMIT %d", limit);
+	*nparams = np;
+	return buf.data;
+}
+
+/*
+ * Numbered pages for keyset_offset_page: same select list, filter and index
+ * order as the seeks; LIMIT and OFFSET are the two parameters after the
+ * filter's.
+ */
+char *
+kp_offset_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias)
+{
+	StringInfoData buf;
+	int			nf = filter ? filter->nparams : 0;
+
+	initStringInfo(&buf);
+	append_select_from(&buf, spec, alias);
+	append_filter(&buf, filter);
+	append_order_by(&buf, spec, alias, false);
+	appendStringInfo(&buf, "\nLIMIT $%d OFFSET $%d", nf + 1, nf + 2);
+	return buf.data;
+}
+
+/* The WHERE body alone (for counts and estimates) */
+char *
+kp_where_sql(const KpFilter *filter)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	append_filter(&buf, filter);
+	return buf.data;
+}

@@ -1,0 +1,57 @@
+/*
+ * query.h
+ *	  SQL text for seeks: the ordered ranges a position splits into, the
+ *	  seek query of one range, the offset query, and the filter check.
+ */
+#ifndef KP_QUERY_H
+#define KP_QUERY_H
+
+#include "sortspec.h"
+
+/* What bounds the seek column of one range, in scan order */
+typedef enum KpPiece
+{
+	KP_PIECE_NONE,				/* no position: from the start */
+	KP_PIECE_AFTER,				/* c after v */
+	KP_PIECE_AFTER_EQ,			/* c at or after v */
+	KP_PIECE_IS_NULL,			/* the NULL group */
+	KP_PIECE_NOT_NULL,			/* every non-NULL value */
+	KP_PIECE_ANY,				/* the whole column (NULLs, then values) */
+	KP_PIECE_ROW_AFTER,			/* (c_i..c_k) after (v_i..v_k) */
+	KP_PIECE_ROW_AFTER_EQ		/* (c_i..c_k) at or after (v_i..v_k) */
+} KpPiece;
+
+/*
+ * One range: columns before col equal the position (or IS NULL), column
+ * col (or the row col..col+rowlen-1) bounded by piece.  Each range is one
+ * exact index seek; a position's ranges, run in order, visit the rows after
+ * it in scan order.
+ */
+typedef struct KpRange
+{
+	int			col;
+	int			rowlen;
+	KpPiece		piece;
+} KpRange;
+
+/* A checked filter: its text and how many $n it uses */
+typedef struct KpFilter
+{
+	char	   *text;
+	int			nparams;
+} KpFilter;
+
+extern KpFilter *kp_filter_check(const char *filter, int nargs);
+extern int	kp_build_ranges(const KpSortSpec *spec, const bool *posnulls,
+							bool backward, bool inclusive, KpRange *out);
+extern char *kp_range_shape(const KpRange *r, const bool *posnulls);
+extern char *kp_choose_alias(Oid relid);
+extern char *kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter,
+						 const char *alias, const KpRange *r,
+						 const bool *posnulls, bool backward, int limit,
+						 Oid *ptypes, int *posidx, int *nparams);
+extern char *kp_offset_sql(const KpSortSpec *spec, const KpFilter *filter,
+						   const char *alias);
+extern char *kp_where_sql(const KpFilter *filter);
+
+#endif							/* KP_QUERY_H */

@@ -1,0 +1,645 @@
+/*
+ * sortspec.c
+ *	  Sort spec: parse, resolve, prove unique, append the tiebreaker.
+ *
+ * The caller's order_by text is parsed by PostgreSQL's grammar as the ORDER
+ * BY of an empty SELECT; only plain column names with ASC/DESC and NULLS
+ * FIRST/LAST survive.  The text is never put into SQL: queries are rebuilt
+ * from the resolved column names through quote_identifier.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "parser/parse_type.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "sortspec.h"
+
+/*
+ * The relation a row type belongs to: NULL::posts names posts.  Anything
+ * but a table, view, materialized view or foreign table is refused.
+ */
+Oid
+kp_rowtype_relid(Oid typid, const char *fname)
+{
+	Oid			relid;
+	char		relkind;
+
+	if (!OidIsValid(typid) || !type_is_rowtype(typid) ||
+		!OidIsValid(relid = typeidTypeRelid(getBaseType(typid))))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: rowtype must be the row type of a table or view", fname),
+				 errdetail("The argument has type %s.", format_type_be(typid)),
+				 errhint("Pass NULL::tablename, for example %s(NULL::posts, ...).", fname)));
+	relkind = get_rel_relkind(relid);
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
+		relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW &&
+		relkind != RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s: \"%s\" is not a table, view or materialized view",
+						fname, get_rel_name(relid))));
+	return relid;
+}
+
+/* "schema".opname, for OPERATOR(...) in SQL text */
+static char *
+qualified_operator(Oid opno, bool *is_catalog)
+{
+	HeapTuple	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
+	Form_pg_operator op;
+	char	   *result;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opno);
+	op = (Form_pg_operator) GETSTRUCT(tup);
+	result = psprintf("OPERATOR(%s.%s)",
+					  quote_identifier(get_namespace_name(op->oprnamespace)),
+					  NameStr(op->oprname));
+	if (is_catalog && op->oprnamespace != PG_CATALOG_NAMESPACE)
+		*is_catalog = false;
+	ReleaseSysCache(tup);
+	return result;
+}
+
+/*
+ * Fills a column's type, collation and btree machinery; a type without a
+ * default btree opclass cannot be sorted by an index seek, a clear error.
+ */
+static void
+resolve_column(Relation rel, KpSortCol *col, const char *name)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	Form_pg_attribute att = NULL;
+	TypeCacheEntry *tce;
+	Oid			opf,
+				opintype;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
+		{
+			att = a;
+			break;
+		}
+	}
+	if (att == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						name, RelationGetRelationName(rel)),
+				 errhint("order_by names columns of the paged relation; quote mixed-case names with double quotes.")));
+
+	col->attname = pstrdup(name);
+	col->attnum = att->attnum;
+	col->typid = att->atttypid;
+	col->typmod = att->atttypmod;
+	col->collation = att->attcollation;
+	col->notnull = att->attnotnull;
+
+	tce = lookup_type_cache(col->typid, TYPECACHE_BTREE_OPFAMILY | TYPECACHE_CMP_PROC_FINFO);
+	if (!OidIsValid(tce->btree_opf) || !OidIsValid(tce->cmp_proc))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("column \"%s\" has type %s, which cannot be sorted by an index",
+						name, format_type_be(col->typid)),
+				 errdetail("The type has no default btree operator class.")));
+	opf = tce->btree_opf;
+	opintype = tce->btree_opintype;
+	col->catalog_ops = true;
+#define KP_OP(field, strat) \
+	do { \
+		Oid o = get_opfamily_member(opf, opintype, opintype, strat); \
+		if (!OidIsValid(o)) \
+			elog(ERROR, "missing btree operator %d for type %s", strat, \
+				 format_type_be(col->typid)); \
+		col->field = qualified_operator(o, &col->catalog_ops); \
+	} while (0)
+	KP_OP(op_lt, BTLessStrategyNumber);
+	KP_OP(op_le, BTLessEqualStrategyNumber);
+	KP_OP(op_eq, BTEqualStrategyNumber);
+	KP_OP(op_ge, BTGreaterEqualStrategyNumber);
+	KP_OP(op_gt, BTGreaterStrategyNumber);
+#undef KP_OP
+	fmgr_info_cxt(tce->cmp_proc, &col->cmp, CurrentMemoryContext);
+
+	if (OidIsValid(col->collation))
+	{
+		HeapTuple	ctup = SearchSysCache1(COLLOID, ObjectIdGetDatum(col->collation));
+		Form_pg_collation coll;
+
+		if (!HeapTupleIsValid(ctup))
+			elog(ERROR, "cache lookup failed for collation %u", col->collation);
+		coll = (Form_pg_collation) GETSTRUCT(ctup);
+		col->collate = psprintf(" COLLATE %s.%s",
+								quote_identifier(get_namespace_name(coll->collnamespace)),
+								quote_identifier(NameStr(coll->collname)));
+		ReleaseSysCache(ctup);
+	}
+	else
+		col->collate = "";
+}
+
+/*
+ * Parses order_by with the real grammar and keeps only what a seek can
+ * honour.  Returns a list of SortBy nodes.
+ */
+static List *
+parse_order_by(const char *order_by)
+{
+	char	   *sql = psprintf("SELECT ORDER BY %s\n", order_by);
+	List	   *raw;
+	RawStmt    *rs;
+	SelectStmt *sel;
+	ListCell   *lc;
+
+	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+	if (list_length(raw) != 1 ||
+		!IsA((rs = linitial_node(RawStmt, raw))->stmt, SelectStmt))
+		goto bad;
+	sel = (SelectStmt *) rs->stmt;
+	if (sel->op != SETOP_NONE || sel->targetList != NIL || sel->fromClause != NIL ||
+		sel->whereClause || sel->groupClause != NIL || sel->havingClause ||
+		sel->windowClause != NIL || sel->valuesLists != NIL ||
+		sel->distinctClause != NIL || sel->intoClause || sel->limitOffset ||
+		sel->limitCount || sel->lockingClause != NIL || sel->withClause ||
+		sel->sortClause == NIL)
+		goto bad;
+	foreach(lc, sel->sortClause)
+	{
+		SortBy	   *sb = lfirst_node(SortBy, lc);
+		ColumnRef  *cref;
+
+		if (!IsA(sb->node, ColumnRef))
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("order_by may list only plain column names"),
+					 errdetail("Expressions cannot be used as a keyset position."),
+					 errhint("Sort by a column, or page a view that exposes the expression as a column.")));
+		cref = (ColumnRef *) sb->node;
+		if (list_length(cref->fields) != 1 || !IsA(linitial(cref->fields), String))
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("order_by may list only plain column names"),
+					 errdetail("Qualified names and * are not allowed.")));
+		if (sb->sortby_dir == SORTBY_USING)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("order_by does not accept USING"),
+					 errhint("Use ASC or DESC.")));
+	}
+	return sel->sortClause;
+
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("order_by must be a list of columns with ASC/DESC and NULLS FIRST/LAST"),
+			 errdetail("Got: %s", order_by)));
+	return NIL;					/* keep compiler quiet */
+}
+
+/*
+ * For a simple view (one base relation, the key columns plain Vars of it),
+ * the base relation whose indexes can prove uniqueness, and for each view
+ * column the base attnum (0 where it is not a plain column).
+ */
+static Oid
+simple_view_base(Relation view, AttrNumber **map_out, int *nmap)
+{
+	Query	   *q = get_view_query(view);
+	RangeTblRef *rtr;
+	RangeTblEntry *rte;
+	AttrNumber *map;
+	ListCell   *lc;
+	int			n = RelationGetDescr(view)->natts;
+
+	if (q->setOperations || q->groupClause || q->groupingSets || q->havingQual ||
+		q->hasAggs || q->hasWindowFuncs || q->hasTargetSRFs || q->distinctClause ||
+		q->limitCount || q->limitOffset || q->cteList ||
+		list_length(q->jointree->fromlist) != 1 ||
+		!IsA(linitial(q->jointree->fromlist), RangeTblRef))
+		return InvalidOid;
+	rtr = linitial_node(RangeTblRef, q->jointree->fromlist);
+	rte = rt_fetch(rtr->rtindex, q->rtable);
+	if (rte->rtekind != RTE_RELATION)
+		return InvalidOid;
+	map = palloc0(sizeof(AttrNumber) * (n + 1));
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *te = lfirst_node(TargetEntry, lc);
+
+		if (!te->resjunk && te->resno <= n && IsA(te->expr, Var) &&
+			((Var *) te->expr)->varno == rtr->rtindex &&
+			((Var *) te->expr)->varlevelsup == 0 &&
+			((Var *) te->expr)->varattno > 0)
+			map[te->resno] = ((Var *) te->expr)->varattno;
+	}
+	*map_out = map;
+	*nmap = n;
+	return rte->relid;
+}
+
+/* Name of the view column that shows base column battno, or NULL */
+static char *
+view_column_for(Relation view, AttrNumber *map, int nmap, AttrNumber battno)
+{
+	int			i;
+
+	for (i = 1; i <= nmap; i++)
+		if (map[i] == battno && !TupleDescAttr(RelationGetDescr(view), i - 1)->attisdropped)
+			return NameStr(TupleDescAttr(RelationGetDescr(view), i - 1)->attname);
+	return NULL;
+}
+
+/*
+ * Looks for proof that the sort columns are unique, and failing that for
+ * the tiebreaker to append: the primary key, else the narrowest unique
+ * index on NOT NULL columns.  Works on the relation itself or, for a simple
+ * view, on its base table through the column map.
+ */
+static void
+prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
+			 Relation paged, List **tiebreak)
+{
+	List	   *indexes = RelationGetIndexList(keyrel);
+	ListCell   *lc;
+	int			best_n = INT_MAX;
+	bool		best_pk = false;
+
+	*tiebreak = NIL;
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		HeapTuple	itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+		Form_pg_index idx;
+		bool		usable = true;
+		bool		covered = true;
+		List	   *names = NIL;
+		int			k;
+
+		if (!HeapTupleIsValid(itup))
+			elog(ERROR, "cache lookup failed for index %u", indexoid);
+		idx = (Form_pg_index) GETSTRUCT(itup);
+		if (!idx->indisunique || !idx->indimmediate || !idx->indisvalid ||
+			!heap_attisnull(itup, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(itup, Anum_pg_index_indpred, NULL))
+			usable = false;
+		for (k = 0; usable && k < idx->indnkeyatts; k++)
+		{
+			AttrNumber	battno = idx->indkey.values[k];
+			Form_pg_attribute batt;
+			char	   *pname;
+			int			c;
+			bool		in_sort = false;
+
+			if (battno <= 0)
+			{
+				usable = false;
+				break;
+			}
+			batt = TupleDescAttr(RelationGetDescr(keyrel), battno - 1);
+			if (!batt->attnotnull)
+				usable = false;
+			pname = map ? view_column_for(paged, map, nmap, battno)
+				: NameStr(batt->attname);
+			if (pname == NULL)
+			{
+				usable = false;
+				break;
+			}
+			for (c = 0; c < spec->ncols; c++)
+				if (strcmp(spec->cols[c].attname, pname) == 0)
+					in_sort = true;
+			if (!in_sort)
+			{
+				covered = false;
+				names = lappend(names, pstrdup(pname));
+			}
+		}
+		if (usable && covered)
+		{
+			spec->unique = true;
+			spec->proof = psprintf("unique index %s",
+								   quote_identifier(get_rel_name(indexoid)));
+			ReleaseSysCache(itup);
+			list_free(*tiebreak);
+			*tiebreak = NIL;
+			return;
+		}
+		if (usable && (idx->indisprimary ? !best_pk || list_length(names) < best_n
+					   : !best_pk && list_length(names) < best_n))
+		{
+			*tiebreak = names;
+			best_n = list_length(names);
+			best_pk = idx->indisprimary;
+			spec->proof = psprintf("%s %s", idx->indisprimary ? "primary key" : "unique index",
+								   quote_identifier(get_rel_name(indexoid)));
+		}
+		ReleaseSysCache(itup);
+	}
+}
+
+/* The canonical text of a sort column, for contexts and keyset_check */
+static void
+append_canonical(StringInfo buf, const KpSortCol *col)
+{
+	appendStringInfo(buf, "%s %s NULLS %s", quote_identifier(col->attname),
+					 col->desc ? "DESC" : "ASC", col->nulls_first ? "FIRST" : "LAST");
+}
+
+/*
+ * Builds the effective sort key.  order_by NULL means the primary key.
+ * With require_unique, a key that cannot be made unique is an error;
+ * keyset_check passes false to report instead.
+ */
+KpSortSpec *
+kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
+{
+	KpSortSpec *spec = palloc0(sizeof(KpSortSpec));
+	Relation	rel = relation_open(relid, AccessShareLock);
+	Relation	keyrel = rel;
+	AttrNumber *map = NULL;
+	int			nmap = 0;
+	List	   *sortby = NIL;
+	List	   *tiebreak = NIL;
+	ListCell   *lc;
+	StringInfoData buf;
+	int			i,
+				j;
+
+	spec->relid = relid;
+	spec->relkind = rel->rd_rel->relkind;
+	spec->relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+											   RelationGetRelationName(rel));
+	spec->depends = list_make1_oid(relid);
+
+	if (spec->relkind == RELKIND_VIEW)
+	{
+		Oid			base = simple_view_base(rel, &map, &nmap);
+
+		if (OidIsValid(base))
+		{
+			keyrel = relation_open(base, AccessShareLock);
+			spec->depends = lappend_oid(spec->depends, base);
+		}
+	}
+
+	if (order_by != NULL)
+		sortby = parse_order_by(order_by);
+
+	/* room for every column of the relation plus the tiebreaker */
+	spec->cols = palloc0(sizeof(KpSortCol) * (RelationGetDescr(rel)->natts + 1));
+	foreach(lc, sortby)
+	{
+		SortBy	   *sb = lfirst_node(SortBy, lc);
+		char	   *name = strVal(linitial(((ColumnRef *) sb->node)->fields));
+		KpSortCol  *col = &spec->cols[spec->ncols];
+
+		for (j = 0; j < spec->ncols; j++)
+			if (strcmp(spec->cols[j].attname, name) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("column \"%s\" appears twice in order_by", name)));
+		resolve_column(rel, col, name);
+		col->desc = (sb->sortby_dir == SORTBY_DESC);
+		col->nulls_first = sb->sortby_nulls == SORTBY_NULLS_DEFAULT ? col->desc
+			: sb->sortby_nulls == SORTBY_NULLS_FIRST;
+		spec->ncols++;
+	}
+	spec->nuser = spec->ncols;
+
+	/* NOT NULL of a simple view's column comes from its base column */
+	spec->keyrelid = (spec->relkind != RELKIND_VIEW || map != NULL)
+		? RelationGetRelid(keyrel) : InvalidOid;
+	if (map)
+		for (i = 0; i < spec->ncols; i++)
+		{
+			AttrNumber	b = map[spec->cols[i].attnum];
+
+			if (b > 0 && TupleDescAttr(RelationGetDescr(keyrel), b - 1)->attnotnull)
+				spec->cols[i].notnull = true;
+		}
+
+	if (spec->relkind != RELKIND_VIEW || map != NULL)
+		prove_unique(spec, keyrel, map, nmap, rel, &tiebreak);
+
+	if (!spec->unique && order_by == NULL && tiebreak == NIL && require_unique)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("relation \"%s\" has no primary key, so order_by is required",
+						RelationGetRelationName(rel)),
+				 errhint("Give order_by, ending with columns that are unique and NOT NULL.")));
+
+	if (!spec->unique && tiebreak != NIL)
+	{
+		bool		desc = spec->ncols > 0 ? spec->cols[spec->ncols - 1].desc : false;
+
+		foreach(lc, tiebreak)
+		{
+			KpSortCol  *col = &spec->cols[spec->ncols];
+
+			resolve_column(rel, col, (char *) lfirst(lc));
+			col->desc = desc;
+			col->nulls_first = desc;
+			col->notnull = true;
+			col->appended = true;
+			spec->ncols++;
+		}
+		spec->unique = true;
+	}
+	if (!spec->unique && require_unique)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("order_by is not unique for \"%s\" and no tiebreaker was found",
+						RelationGetRelationName(rel)),
+				 errdetail(spec->relkind == RELKIND_VIEW
+						   ? "The view is not a simple view over one table with a primary key or unique NOT NULL index that it shows."
+						   : "The relation has no primary key and no unique index on NOT NULL columns."),
+				 errhint(spec->relkind == RELKIND_VIEW
+						 ? "Page a simple view that shows its table's primary key, or a materialized view with a unique index on NOT NULL columns."
+						 : "Add a primary key, or end order_by with columns covered by a unique index on NOT NULL columns.")));
+
+	for (i = 0; i < spec->ncols; i++)
+		spec->cols[i].keyattnum = !OidIsValid(spec->keyrelid) ? 0
+			: map ? map[spec->cols[i].attnum] : spec->cols[i].attnum;
+
+	initStringInfo(&buf);
+	for (i = 0; i < spec->ncols; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		append_canonical(&buf, &spec->cols[i]);
+	}
+	spec->canonical = buf.data;
+
+	if (keyrel != rel)
+		relation_close(keyrel, AccessShareLock);
+	relation_close(rel, AccessShareLock);
+	return spec;
+}
+
+/*
+ * Compares two keys in the sort order (directions and NULL placement
+ * included): <0 when a comes first.
+ */
+int
+kp_sortspec_compare(const KpSortSpec *spec, const Datum *av, const bool *an,
+					const Datum *bv, const bool *bn)
+{
+	int			i;
+
+	for (i = 0; i < spec->ncols; i++)
+	{
+		const KpSortCol *col = &spec->cols[i];
+		int			r;
+
+		if (an[i] || bn[i])
+		{
+			if (an[i] && bn[i])
+				continue;
+			r = an[i] ? -1 : 1;
+			if (!col->nulls_first)
+				r = -r;
+			return r;
+		}
+		r = DatumGetInt32(FunctionCall2Coll((FmgrInfo *) &col->cmp, col->collation,
+											av[i], bv[i]));
+		if (r != 0)
+			return col->desc ? (r < 0 ? 1 : -1) : (r < 0 ? -1 : 1);
+	}
+	return 0;
+}
+
+/*
+ * A btree index whose leading columns are the sort key in order, with the
+ * same directions and NULL placement (or all of them reversed: a backward
+ * scan), the same collations and the types' default operator families.
+ * Partial indexes are left out: they serve only matching filters.
+ */
+char *
+kp_sortspec_find_index(const KpSortSpec *spec)
+{
+	Relation	rel;
+	List	   *indexes;
+	ListCell   *lc;
+	char	   *found = NULL;
+
+	if (!OidIsValid(spec->keyrelid) || spec->ncols == 0)
+		return NULL;
+	rel = relation_open(spec->keyrelid, AccessShareLock);
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		HeapTuple	itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+		HeapTuple	ctup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
+		Form_pg_index idx;
+		bool		isnull;
+		int2vector *opts;
+		oidvector  *colls;
+		oidvector  *classes;
+		bool		fwd = true,
+					bwd = true;
+		int			i;
+
+		if (!HeapTupleIsValid(itup) || !HeapTupleIsValid(ctup))
+			elog(ERROR, "cache lookup failed for index %u", indexoid);
+		idx = (Form_pg_index) GETSTRUCT(itup);
+		if (((Form_pg_class) GETSTRUCT(ctup))->relam != BTREE_AM_OID ||
+			!idx->indisvalid || idx->indnkeyatts < spec->ncols ||
+			!heap_attisnull(itup, Anum_pg_index_indpred, NULL))
+			fwd = bwd = false;
+		if (fwd)
+		{
+			opts = (int2vector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, itup,
+																  Anum_pg_index_indoption, &isnull));
+			colls = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, itup,
+																  Anum_pg_index_indcollation, &isnull));
+			classes = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, itup,
+																	Anum_pg_index_indclass, &isnull));
+			for (i = 0; i < spec->ncols && (fwd || bwd); i++)
+			{
+				const KpSortCol *c = &spec->cols[i];
+				bool		idesc = (opts->values[i] & INDOPTION_DESC) != 0;
+				bool		inf = (opts->values[i] & INDOPTION_NULLS_FIRST) != 0;
+				TypeCacheEntry *tce = lookup_type_cache(c->typid, TYPECACHE_BTREE_OPFAMILY);
+
+				if (idx->indkey.values[i] != c->keyattnum || c->keyattnum == 0 ||
+					colls->values[i] != c->collation ||
+					get_opclass_family(classes->values[i]) != tce->btree_opf)
+				{
+					fwd = bwd = false;
+					break;
+				}
+				if (idesc != c->desc || inf != c->nulls_first)
+					fwd = false;
+				if (idesc == c->desc || inf == c->nulls_first)
+					bwd = false;
+			}
+		}
+		if (fwd || bwd)
+			found = psprintf("%s%s", quote_identifier(NameStr(((Form_pg_class) GETSTRUCT(ctup))->relname)),
+							 fwd ? "" : " (scanned backward)");
+		ReleaseSysCache(ctup);
+		ReleaseSysCache(itup);
+		if (found)
+			break;
+	}
+	relation_close(rel, AccessShareLock);
+	return found;
+}
+
+/* The CREATE INDEX that would serve the sort key */
+char *
+kp_sortspec_index_ddl(const KpSortSpec *spec)
+{
+	StringInfoData buf;
+	int			i;
+
+	if (!OidIsValid(spec->keyrelid) || spec->ncols == 0)
+		return NULL;
+	for (i = 0; i < spec->ncols; i++)
+		if (spec->cols[i].keyattnum == 0)
+			return NULL;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE INDEX ON %s (",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(spec->keyrelid)),
+												get_rel_name(spec->keyrelid)));
+	for (i = 0; i < spec->ncols; i++)
+	{
+		const KpSortCol *c = &spec->cols[i];
+
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(get_attname(spec->keyrelid, c->keyattnum, false)));
+		if (c->desc)
+			appendStringInfoString(&buf, " DESC");
+		if (c->nulls_first != c->desc)
+			appendStringInfoString(&buf, c->nulls_first ? " NULLS FIRST" : " NULLS LAST");
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}

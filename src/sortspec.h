@@ -1,0 +1,61 @@
+/*
+ * sortspec.h
+ *	  The effective sort key of a paged relation: the caller's ORDER BY,
+ *	  parsed by PostgreSQL's own parser, resolved to columns and btree
+ *	  operators, and made unique with a tiebreaker when it is not provably so.
+ */
+#ifndef KP_SORTSPEC_H
+#define KP_SORTSPEC_H
+
+#include "access/attnum.h"
+#include "fmgr.h"
+#include "nodes/pg_list.h"
+
+typedef struct KpSortCol
+{
+	char	   *attname;		/* column name in the paged relation */
+	AttrNumber	attnum;
+	Oid			typid;
+	int32		typmod;
+	Oid			collation;
+	bool		desc;
+	bool		nulls_first;
+	bool		notnull;		/* provably never NULL */
+	bool		appended;		/* tiebreaker added by us */
+	bool		catalog_ops;	/* its btree operators are pg_catalog's < > */
+	AttrNumber	keyattnum;		/* column in keyrelid (a view's base), or 0 */
+	/* schema-qualified operator spellings for SQL text */
+	char	   *op_eq;
+	char	   *op_lt;
+	char	   *op_le;
+	char	   *op_gt;
+	char	   *op_ge;
+	char	   *collate;		/* " COLLATE schema.name" or "" */
+	FmgrInfo	cmp;			/* btree comparison support function */
+} KpSortCol;
+
+typedef struct KpSortSpec
+{
+	Oid			relid;			/* the paged relation */
+	char		relkind;
+	char	   *relname;		/* schema-qualified, quoted */
+	int			ncols;
+	int			nuser;			/* columns the caller gave */
+	KpSortCol  *cols;
+	bool		unique;			/* the effective key is provably unique */
+	char	   *proof;			/* what proves it, for keyset_check */
+	char	   *canonical;		/* "a" DESC NULLS FIRST, "id" DESC NULLS FIRST */
+	List	   *depends;		/* relation oids whose changes invalidate it */
+	Oid			keyrelid;		/* relation whose indexes serve it, or 0 */
+} KpSortSpec;
+
+extern Oid	kp_rowtype_relid(Oid typid, const char *fname);
+extern KpSortSpec *kp_sortspec_build(Oid relid, const char *order_by,
+									 bool require_unique);
+extern char *kp_sortspec_find_index(const KpSortSpec *spec);
+extern char *kp_sortspec_index_ddl(const KpSortSpec *spec);
+extern int	kp_sortspec_compare(const KpSortSpec *spec,
+								const Datum *av, const bool *an,
+								const Datum *bv, const bool *bn);
+
+#endif							/* KP_SORTSPEC_H */
