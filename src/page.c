@@ -21,6 +21,7 @@
 #include "commands/explain.h"
 #include "lib/stringinfo.h"
 #include "nodes/params.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/inval.h"
@@ -675,6 +676,8 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	if (a->last >= 0)
 		kp_check_size("last", a->last, a->fname);
 
+	/* lock first: this processes pending invalidations before the cache is trusted */
+	LockRelationOid(relid, AccessShareLock);
 	q = kp_query_get(relid, a->order_by, a->filter, nargs, true);
 	kp_page_context(q, a->args, &ctx);
 
@@ -778,7 +781,7 @@ int64
 kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 {
 	int			nargs = kp_args_count(args);
-	KpQuery    *q = kp_query_get(relid, NULL, filter, nargs, false);
+	KpQuery    *q;
 	KpRun		run;
 	KpPlan	   *p;
 	CachedPlanSource *src;
@@ -787,6 +790,8 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 	double		rows;
 	int			i;
 
+	LockRelationOid(relid, AccessShareLock);
+	q = kp_query_get(relid, NULL, filter, nargs, false);
 	memset(&run, 0, sizeof(run));
 	run.q = q;
 	run.outcxt = CurrentMemoryContext;

@@ -10,6 +10,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
@@ -332,6 +333,7 @@ keyset_offset_page(PG_FUNCTION_ARGS)
 				 errdetail("An offset reads and discards every skipped row."),
 				 errhint("Page deep into large tables with keyset_page, which seeks instead of skipping.")));
 
+	LockRelationOid(relid, AccessShareLock);
 	q = kp_query_get(relid, order_by, filter, args ? ArrayGetNItems(ARR_NDIM(args), ARR_DIMS(args)) : 0, true);
 	total = kp_count_exact(q, args);
 	nodes = palloc(sizeof(Datum) * size);
