@@ -29,10 +29,19 @@ make -s install DESTDIR="$DEST" PG_CONFIG="$PG_CONFIG" >/dev/null || summary_fai
 chmod -R a+rX "$ROOT/.build"
 
 echo "== throwaway cluster"
+export KP_SUMMARY="$ROOT/.build/summary.txt"
+rm -f "$KP_SUMMARY"
 # KP_PGPORT pins the cluster's port (parallel runs on one machine)
 port_opt=()
 [ -n "${KP_PGPORT:-}" ] && port_opt=(-c "-p $KP_PGPORT")
 pg_virtualenv -t -v "$PGVER" "${port_opt[@]}" -o "extension_destdir=$DEST" -o "max_prepared_transactions=0" \
   bash test/suites.sh
 rc=$?
+# the summary line comes last, after pg_virtualenv's own messages
+if [ -s "$KP_SUMMARY" ]; then
+  cat "$KP_SUMMARY"
+else
+  echo "0 passed, 1 failed"; rc=1
+fi
+rm -f "$KP_SUMMARY"
 exit $rc

@@ -61,5 +61,7 @@ for extra in test/sh/*.sh; do
 done
 
 rm -f "$out"
-echo "$passed passed, $failed failed"
+summary="$passed passed, $failed failed"
+# run_all.sh prints it last, after pg_virtualenv's messages
+if [ -n "${KP_SUMMARY:-}" ]; then echo "$summary" >"$KP_SUMMARY"; else echo "$summary"; fi
 [ "$failed" -eq 0 ]
