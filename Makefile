@@ -6,8 +6,13 @@ DATA        = sql/keyset_pagination--0.1.0.sql
 DOCS        = README.md
 
 # pg_regress: sql/<test>.sql against expected/<test>.out
-REGRESS      = cursor_basic
+REGRESS      = cursor_basic ties offset_errors
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+# pg_isolation_regress: test/isolation/specs/<test>.spec against
+# test/isolation/expected/<test>.out (output in output_iso/)
+ISOLATION      = forward_walk key_update backward_walk repeatable_read concurrent_ddl key_rotation
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= $(shell command -v pg_config 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_config)
 # extra warnings; CI adds -Werror through KP_WERROR=1

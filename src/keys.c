@@ -251,7 +251,9 @@ keyset_rotate_key(PG_FUNCTION_ARGS)
 	sql = psprintf("INSERT INTO %s (secret, origin) VALUES ($1, 'rotate') RETURNING key_id",
 				   kp_key_table_name());
 	SPI_connect();
-	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, false, 1) != SPI_OK_INSERT_RETURNING ||
+	/* no row limit: a limit would stop the executor before the AFTER
+	 * STATEMENT trigger that tells every backend about the new key */
+	if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, false, 0) != SPI_OK_INSERT_RETURNING ||
 		SPI_processed != 1)
 		elog(ERROR, "could not insert signing key");
 	newid = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],

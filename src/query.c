@@ -98,8 +98,9 @@ kp_filter_check(const char *filter, int nargs)
 	if (nargs > fw.maxparam)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("args has %d elements but filter refers to no parameter beyond $%d",
-						nargs, fw.maxparam)));
+				 errmsg("args has %d elements but filter uses %d placeholders",
+						nargs, fw.maxparam),
+				 errhint("Pass exactly as many args as the highest $n in filter.")));
 	f = palloc(sizeof(KpFilter));
 	f->text = pstrdup(filter);
 	f->nparams = nargs;
