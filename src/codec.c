@@ -256,7 +256,8 @@ kp_typeio_init(KpTypeIO *io, Oid typid, bool need_send, bool need_recv,
 
 	memset(io, 0, sizeof(*io));
 	io->typid = typid;
-	io->tag = kp_type_tag(typid);
+	/* an untyped literal, ROW(1, 'abc'), travels (byte-identical) as text */
+	io->tag = kp_type_tag(typid == UNKNOWNOID ? TEXTOID : typid);
 
 	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
 	if (!HeapTupleIsValid(tup))
@@ -398,6 +399,13 @@ kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
 	appendBinaryStringInfo(&buf, (const char *) mac, KP_MAC_BYTES);
 	result = b64url_encode((const uint8 *) buf.data, buf.len);
 	pfree(buf.data);
+	/* never hand out a cursor that verification would refuse */
+	if (VARSIZE(result) - VARHDRSZ > kp_max_cursor_length)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cursor would be %d characters, over keyset_pagination.max_cursor_length (%d)",
+						(int) (VARSIZE(result) - VARHDRSZ), kp_max_cursor_length),
+				 errhint("Use a smaller key, or raise keyset_pagination.max_cursor_length.")));
 	return result;
 }
 
@@ -496,8 +504,12 @@ kp_cursor_open(const char *str, int len, const KpContext *ctx, KpCursor *out)
 	{
 		TimestampTz now = GetCurrentTimestamp();
 
+		/*
+		 * issued_at was truncated to the second when minted, so allow that
+		 * second: a cursor may live up to 1 s longer, never less.
+		 */
 		if (!out->has_issued_at ||
-			now - out->issued_at > (int64) kp_max_cursor_age * USECS_PER_SEC)
+			now - out->issued_at > ((int64) kp_max_cursor_age + 1) * USECS_PER_SEC)
 			return KP_CURSOR_EXPIRED;
 	}
 	return KP_CURSOR_OK;

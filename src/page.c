@@ -701,43 +701,32 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 		elog(ERROR, "SPI_connect failed");
 	kp_convert_args(&run, a->args);
 
-	if (forward)
 	{
-		got = kp_scan(&run, false, afterv, aftern, false, count + 1,
-					  beforev, beforen, rows, &hit, "page");
+		/* forward starts at after and stops at before; backward the reverse */
+		Datum	   *startv = forward ? afterv : beforev;
+		bool	   *startn = forward ? aftern : beforen;
+		bool		more;
+		bool		behind = false;
+
+		got = kp_scan(&run, !forward, startv, startn, false, count + 1,
+					  forward ? beforev : afterv, forward ? beforen : aftern,
+					  rows, &hit, "page");
 		n = Min(got, count);
-		page->has_next = got > count || hit;
-		page->has_previous = false;
-		if (a->after)
+		more = got > count || hit;
+		if (startv)
 		{
 			bool		dummy;
 
-			page->has_previous = kp_scan(&run, true, afterv, aftern, true, 1,
-										 NULL, NULL, NULL, &dummy,
-										 "has_previous_page probe") > 0;
+			/* one bounded probe at or behind the starting cursor */
+			behind = kp_scan(&run, forward, startv, startn, true, 1,
+							 NULL, NULL, NULL, &dummy,
+							 forward ? "has_previous_page probe" : "has_next_page probe") > 0;
 		}
-		if (a->first >= 0 && a->last >= 0 && n > a->last)
-		{
-			memmove(rows, rows + (n - a->last), sizeof(KpPageRow) * a->last);
-			n = a->last;
-			page->has_previous = true;
-		}
+		page->has_next = forward ? more : behind;
+		page->has_previous = forward ? behind : more;
 	}
-	else
+	if (!forward)
 	{
-		got = kp_scan(&run, true, beforev, beforen, false, count + 1,
-					  afterv, aftern, rows, &hit, "page");
-		n = Min(got, count);
-		page->has_previous = got > count || hit;
-		page->has_next = false;
-		if (a->before)
-		{
-			bool		dummy;
-
-			page->has_next = kp_scan(&run, false, beforev, beforen, true, 1,
-									 NULL, NULL, NULL, &dummy,
-									 "has_next_page probe") > 0;
-		}
 		/* a backward page comes back in the sort order */
 		for (i = 0; i < n / 2; i++)
 		{
@@ -746,6 +735,13 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 			rows[i] = rows[n - 1 - i];
 			rows[n - 1 - i] = tmp;
 		}
+	}
+	else if (a->first >= 0 && a->last >= 0 && n > a->last)
+	{
+		/* Relay: first, then the last `last` of those */
+		memmove(rows, rows + (n - a->last), sizeof(KpPageRow) * a->last);
+		n = a->last;
+		page->has_previous = true;
 	}
 	SPI_finish();
 

@@ -1,0 +1,106 @@
+# Shared by the test/sh/*.sh scripts (sourced; not a test itself: suites.sh
+# only runs test/sh/*.sh).  Each script runs inside the throwaway cluster
+# with PGHOST/PGPORT/PGUSER/PGPASSWORD set, and is one pass/fail.
+#
+# Checks print TAP-like lines:  "ok - ..."  /  "not ok - ..."
+# Any other line containing ERROR: is a failure too.
+# "not ok - ... # TODO ..." marks a known bug: reported, not a failure
+# (like a pgTAP todo()); "ok - ... # TODO ..." means it has been fixed.
+# SQL produces such lines with the functions tap_ok() and tap_todo() that
+# kp_tap_functions creates in a database.
+
+set -uo pipefail
+KP_SH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+KP_ROOT="$(cd "$KP_SH_DIR/../.." && pwd)"
+kp_failed=0
+kp_passed=0
+kp_todo=0
+
+# reads lines, counts the TAP-like ones, and echoes them -- passing checks
+# only with KP_VERBOSE=1 (like pg_prove without -v)
+kp_report() {
+  local line
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    case "$line" in
+      "ok"*"# TODO"*|"not ok"*|*ERROR:*|*FATAL:*|*PANIC:*) echo "    $line" ;;
+      "ok"*) [ "${KP_VERBOSE:-0}" = 1 ] && echo "    $line" ;;
+      *) echo "    $line" ;;
+    esac
+    case "$line" in
+      "not ok"*"# TODO"*) kp_todo=$((kp_todo + 1)) ;;
+      "not ok"*) kp_failed=$((kp_failed + 1)) ;;
+      "ok"*) kp_passed=$((kp_passed + 1)) ;;
+      *ERROR:*|*FATAL:*|*PANIC:*) kp_failed=$((kp_failed + 1)) ;;
+    esac
+  done
+}
+
+# kp_sql DB [psql options...] < script : runs the script in one session,
+# reports its output; a psql error is a failure
+kp_sql() {
+  local db=$1; shift
+  local out rc
+  out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@" 2>&1)
+  rc=$?
+  kp_report <<<"$out"
+  if [ $rc -ne 0 ]; then
+    echo "    not ok - psql exited with $rc in database $db"
+    kp_failed=$((kp_failed + 1))
+  fi
+  return 0
+}
+
+# kp_value DB SQL : prints the single value the query returns (for setup);
+# exits the script on error
+kp_value() {
+  local db=$1 sql=$2 out
+  if ! out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$sql" 2>&1); then
+    echo "    not ok - setup query failed in $db: $sql"
+    echo "$out" | sed 's/^/    # /'
+    exit 1
+  fi
+  printf '%s' "$out"
+}
+
+# kp_ok BOOL_AS_t_OR_f DESCRIPTION : a check computed in the shell
+kp_ok() {
+  if [ "$1" = "t" ]; then kp_report <<<"ok - $2"; else kp_report <<<"not ok - $2"; fi
+}
+
+# tap_ok(bool, text) and tap_todo(bool, text, why) in database DB
+kp_tap_functions() {
+  psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<'SQL'
+CREATE FUNCTION public.tap_ok(ok boolean, description text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN ok IS TRUE THEN 'ok' ELSE 'not ok' END || ' - ' || description
+$$;
+CREATE FUNCTION public.tap_todo(ok boolean, description text, why text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT public.tap_ok(ok, description) || ' # TODO ' || why
+$$;
+-- the signing key id of a cursor (white box: third byte, ids < 128)
+CREATE FUNCTION public.tap_key_id(cursor text) RETURNS int
+LANGUAGE sql IMMUTABLE STRICT AS $$
+  SELECT get_byte(decode(translate(cursor, '-_', '+/') || repeat('=', (4 - length(cursor) % 4) % 4), 'base64'), 2)
+$$;
+-- the DETAIL of decoding a cursor, or 'ok'
+CREATE FUNCTION public.tap_decode_detail(cursor text, ctx text DEFAULT NULL, coldef text DEFAULT 'a int')
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE det text;
+BEGIN
+  EXECUTE format('SELECT * FROM keyset_cursor_decode($1, $2) AS k(%s)', coldef) USING cursor, ctx;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS det = PG_EXCEPTION_DETAIL;
+  RETURN SQLSTATE || ': ' || coalesce(det, '');
+END $$;
+SQL
+}
+
+# kp_done : summary line, exit status (0 = pass)
+kp_done() {
+  echo "    # $kp_passed passed, $kp_failed failed, $kp_todo known bugs (TODO)"
+  [ "$kp_failed" -eq 0 ] && [ "$kp_passed" -gt 0 ]
+  exit $?
+}
