@@ -65,4 +65,11 @@
 	ExplainOnePlan((stmt), NULL, (es), (sql), (params), NULL, NULL, NULL, NULL)
 #endif
 
+/* UNIQUE NULLS NOT DISTINCT arrived in PostgreSQL 15 */
+#if PG_VERSION_NUM < 150000
+#define kp_index_nulls_not_distinct(idx) false
+#else
+#define kp_index_nulls_not_distinct(idx) ((idx)->indnullsnotdistinct)
+#endif
+
 #endif							/* KP_COMPAT_H */

@@ -21,7 +21,10 @@
 #include "commands/explain.h"
 #include "lib/stringinfo.h"
 #include "nodes/params.h"
+#include "catalog/objectaddress.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/inval.h"
@@ -431,6 +434,17 @@ kp_explain_plan(KpRun *run, KpPlan *p, Datum *values, char *nulls,
 	MemoryContextSwitchTo(old);
 }
 
+/* The smallest power of two at or above n */
+static int
+kp_limit_bucket(int n)
+{
+	int			b = 1;
+
+	while (b < n && b < (1 << 30))
+		b <<= 1;
+	return b;
+}
+
 /*
  * Runs the ranges after (or at-or-after) a position in one direction, in
  * order, until want rows; a row at or beyond bound (the other cursor) stops
@@ -455,7 +469,14 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 	*hit_bound = false;
 	for (ri = 0; ri < nranges && got < want; ri++)
 	{
-		KpPlan	   *p = kp_seek_plan(q, &ranges[ri], posnulls, backward, want);
+		/*
+		 * The LIMIT written into the plan is rounded up to a power of two so
+		 * a handful of plans serve every page size (the executor stops at
+		 * want - got rows anyway); EXPLAIN gets the exact limit, so its
+		 * actual rows are what the page reads.
+		 */
+		int			limit = run->explain ? want - got : kp_limit_bucket(want);
+		KpPlan	   *p = kp_seek_plan(q, &ranges[ri], posnulls, backward, limit);
 		uint64		i;
 		int			rc;
 
@@ -688,7 +709,9 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 		kp_decode_position(q, a->before, &ctx, &beforev, &beforen);
 
 	forward = a->last < 0 || a->first >= 0;
-	count = forward ? (a->first >= 0 ? a->first : kp_default_page_size) : a->last;
+	/* the default never exceeds the limit the DBA set */
+	count = forward ? (a->first >= 0 ? a->first : Min(kp_default_page_size, kp_max_page_size))
+		: a->last;
 	rows = palloc(sizeof(KpPageRow) * (count + 1));
 
 	memset(&run, 0, sizeof(run));
@@ -787,6 +810,15 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 	int			i;
 
 	LockRelationOid(relid, AccessShareLock);
+	/*
+	 * Planning checks no privilege, so check here: without SELECT on the
+	 * table (or some column of it) the estimate would leak its size and,
+	 * through a filter, how common a value is.
+	 */
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
+		pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
 	q = kp_query_get(relid, NULL, filter, nargs, false);
 	memset(&run, 0, sizeof(run));
 	run.q = q;

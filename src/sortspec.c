@@ -33,6 +33,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "compat.h"
 #include "sortspec.h"
 
 /*
@@ -121,6 +122,13 @@ resolve_column(Relation rel, KpSortCol *col, const char *name)
 	col->collation = att->attcollation;
 	col->notnull = att->attnotnull;
 
+	/* IS NULL on a row value tests its fields, so NULL groups cannot be seeks */
+	if (type_is_rowtype(col->typid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("column \"%s\" has composite type %s, which cannot be a keyset column",
+						name, format_type_be(col->typid)),
+				 errhint("Sort by the composite's fields exposed as columns of a view.")));
 	tce = lookup_type_cache(col->typid, TYPECACHE_BTREE_OPFAMILY | TYPECACHE_CMP_PROC_FINFO);
 	if (!OidIsValid(tce->btree_opf) || !OidIsValid(tce->cmp_proc))
 		ereport(ERROR,
@@ -283,14 +291,21 @@ view_column_for(Relation view, AttrNumber *map, int nmap, AttrNumber battno)
  */
 static void
 prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
-			 Relation paged, List **tiebreak)
+			 Relation paged, const bool *notnull, List **tiebreak)
 {
-	List	   *indexes = RelationGetIndexList(keyrel);
+	List	   *indexes;
 	ListCell   *lc;
 	int			best_n = INT_MAX;
 	bool		best_pk = false;
 
 	*tiebreak = NIL;
+	/*
+	 * A plain table with inheritance children is scanned with them, and its
+	 * indexes say nothing about their rows.
+	 */
+	if (keyrel->rd_rel->relkind == RELKIND_RELATION && keyrel->rd_rel->relhassubclass)
+		return;
+	indexes = RelationGetIndexList(keyrel);
 	foreach(lc, indexes)
 	{
 		Oid			indexoid = lfirst_oid(lc);
@@ -322,8 +337,25 @@ prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
 				break;
 			}
 			batt = TupleDescAttr(RelationGetDescr(keyrel), battno - 1);
-			if (!batt->attnotnull)
+			if (!notnull[battno - 1] && !kp_index_nulls_not_distinct(idx))
 				usable = false;
+			/* its equality must be the column's: same collation, default opfamily */
+			{
+				bool		isnull;
+				oidvector  *colls = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, itup,
+																			 Anum_pg_index_indcollation, &isnull));
+				oidvector  *classes = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, itup,
+																			   Anum_pg_index_indclass, &isnull));
+				TypeCacheEntry *tce = lookup_type_cache(batt->atttypid, TYPECACHE_BTREE_OPFAMILY);
+				Oid			icoll = colls->values[k];
+
+				if (get_opclass_family(classes->values[k]) != tce->btree_opf ||
+					(icoll != batt->attcollation &&
+					 !(OidIsValid(icoll) && OidIsValid(batt->attcollation) &&
+					   get_collation_isdeterministic(icoll) &&
+					   get_collation_isdeterministic(batt->attcollation))))
+					usable = false;
+			}
 			pname = map ? view_column_for(paged, map, nmap, battno)
 				: NameStr(batt->attname);
 			if (pname == NULL)
@@ -445,7 +477,38 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 		}
 
 	if (spec->relkind != RELKIND_VIEW || map != NULL)
-		prove_unique(spec, keyrel, map, nmap, rel, &tiebreak);
+	{
+		TupleDesc	kdesc = RelationGetDescr(keyrel);
+		bool	   *notnull = palloc(sizeof(bool) * Max(kdesc->natts, 1));
+
+		for (i = 0; i < kdesc->natts; i++)
+			notnull[i] = TupleDescAttr(kdesc, i)->attnotnull;
+		if (spec->relkind == RELKIND_MATVIEW)
+		{
+			/*
+			 * A materialized view's columns are never NOT NULL in the catalog;
+			 * for a simple one, take NOT NULL from its base table.
+			 */
+			AttrNumber *mmap = NULL;
+			int			mn = 0;
+			Oid			base = simple_view_base(rel, &mmap, &mn);
+
+			if (OidIsValid(base))
+			{
+				Relation	brel = relation_open(base, AccessShareLock);
+
+				for (i = 1; i <= mn && i <= kdesc->natts; i++)
+					if (mmap[i] > 0 &&
+						TupleDescAttr(RelationGetDescr(brel), mmap[i] - 1)->attnotnull)
+						notnull[i - 1] = true;
+				relation_close(brel, AccessShareLock);
+				for (i = 0; i < spec->ncols; i++)
+					if (notnull[spec->cols[i].attnum - 1])
+						spec->cols[i].notnull = true;
+			}
+		}
+		prove_unique(spec, keyrel, map, nmap, rel, notnull, &tiebreak);
+	}
 
 	if (!spec->unique && order_by == NULL && tiebreak == NIL && require_unique)
 		ereport(ERROR,
