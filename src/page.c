@@ -434,17 +434,6 @@ kp_explain_plan(KpRun *run, KpPlan *p, Datum *values, char *nulls,
 	MemoryContextSwitchTo(old);
 }
 
-/* The smallest power of two at or above n */
-static int
-kp_limit_bucket(int n)
-{
-	int			b = 1;
-
-	while (b < n && b < (1 << 30))
-		b <<= 1;
-	return b;
-}
-
 /*
  * Runs the ranges after (or at-or-after) a position in one direction, in
  * order, until want rows; a row at or beyond bound (the other cursor) stops
@@ -469,13 +458,8 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 	*hit_bound = false;
 	for (ri = 0; ri < nranges && got < want; ri++)
 	{
-		/*
-		 * The LIMIT written into the plan is rounded up to a power of two so
-		 * a handful of plans serve every page size (the executor stops at
-		 * want - got rows anyway); EXPLAIN gets the exact limit, so its
-		 * actual rows are what the page reads.
-		 */
-		int			limit = run->explain ? want - got : kp_limit_bucket(want);
+		/* the plan's LIMIT is what this seek may still return */
+		int			limit = want - got;
 		KpPlan	   *p = kp_seek_plan(q, &ranges[ri], posnulls, backward, limit);
 		uint64		i;
 		int			rc;

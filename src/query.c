@@ -334,15 +334,8 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 			{
 				int			p = NEXT_PARAM(i);
 
-				/*
-				 * Written as a closed range, not "=": with "= $n" the planner
-				 * treats the column as a constant, drops it from the ordering
-				 * and may scan another index with a filter; the range keeps
-				 * the matching index, read from the first tied entry.
-				 */
-				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s) AND %s.%s %s ($%d%s)",
-								 alias, quote_identifier(c->attname), c->op_ge, p, c->collate,
-								 alias, quote_identifier(c->attname), c->op_le, p, c->collate);
+				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s)", alias,
+								 quote_identifier(c->attname), c->op_eq, p, c->collate);
 			}
 		}
 	}

@@ -1,0 +1,140 @@
+-- Captured plans of the main seek shapes, through keyset_explain: the very
+-- generic plans keyset_page caches, with ANALYZE (TIMING OFF, so the output
+-- is deterministic for fixed data).  "actual rows" on the Limit is what each
+-- seek returned; a page of 20 reads 21 rows (the extra one answers
+-- has_next_page) and each opposite-flag probe reads one.
+-- Data is generate_series only (no random()), analyzed, autovacuum off, so
+-- the plans are stable.  "Sort Method" lines (memory figures) are left out.
+SET client_min_messages = warning;
+CREATE TABLE posts (
+    id         bigint PRIMARY KEY,
+    created_at timestamptz NOT NULL,
+    edited_at  timestamptz,                 -- a quarter NULL
+    title      text NOT NULL
+) WITH (autovacuum_enabled = off);
+INSERT INTO posts
+SELECT g,
+       '2024-01-01 00:00:00+00'::timestamptz + (g / 3) * interval '1 minute',  -- ties of 3
+       CASE WHEN g % 4 = 0 THEN NULL
+            ELSE '2024-06-01 00:00:00+00'::timestamptz + ((g * 37) % 1000) * interval '1 hour' END,
+       'post ' || g
+FROM generate_series(1, 20000) AS g;
+CREATE INDEX posts_created_idx ON posts (created_at DESC, id DESC);
+CREATE INDEX posts_edited_idx ON posts (edited_at DESC NULLS LAST, id DESC);
+
+-- ~2857 rows share each of 7 scores.  The heap is written in index order
+-- (as after CLUSTER): with a heap uncorrelated to score, the planner prefers
+-- the primary key with a Filter on score for the equal-score range (see
+-- test/pgtap/90_bugs.sql).
+CREATE TABLE ranked (
+    id    bigint PRIMARY KEY,
+    score int NOT NULL,
+    body  text NOT NULL
+) WITH (autovacuum_enabled = off);
+INSERT INTO ranked
+SELECT g, (g * 7919) % 7, 'body ' || g
+FROM generate_series(1, 20000) AS g
+ORDER BY (g * 7919) % 7 DESC, g;
+CREATE INDEX ranked_score_idx ON ranked (score DESC, id ASC);
+ANALYZE posts, ranked;
+RESET client_min_messages;
+
+-- the effective keys and the indexes that serve them
+SELECT sort_key, tiebreaker, index FROM keyset_check(NULL::posts, 'created_at DESC');
+SELECT sort_key, tiebreaker, index FROM keyset_check(NULL::ranked, 'score DESC, id');
+SELECT sort_key, tiebreaker, index FROM keyset_check(NULL::posts, 'edited_at DESC NULLS LAST');
+
+-- cursors deep in the table (a large page only to fetch them)
+SET keyset_pagination.max_page_size = 20000;
+SELECT p.cursor AS deep FROM keyset_page(NULL::posts, 'created_at DESC', first => 20000) p
+    OFFSET 9999 LIMIT 1 \gset
+SELECT (p.node).id AS deep_id FROM keyset_page(NULL::posts, 'created_at DESC', first => 20000) p
+    OFFSET 9999 LIMIT 1;
+RESET keyset_pagination.max_page_size;
+
+-- 1. first page, same direction: one index scan, no Sort, 21 rows, no probe
+SELECT * FROM keyset_explain(NULL::posts, 'created_at DESC', first => 20, with_analyze => true);
+
+-- 2. 10,000 rows deep, same direction: the two columns fold into one row
+--    comparison, a single index bound; 21 rows read, then the one-row
+--    has_previous_page probe
+SELECT * FROM keyset_explain(NULL::posts, 'created_at DESC', first => 20, after => :'deep',
+                             with_analyze => true);
+SELECT count(*), min((p.node).id), max((p.node).id), bool_and(p.has_previous_page) AS has_prev,
+       bool_and(p.has_next_page) AS has_next
+FROM keyset_page(NULL::posts, 'created_at DESC', first => 20, after => :'deep') p;
+
+-- 3. backward page before the same cursor: the index scanned backward
+SELECT * FROM keyset_explain(NULL::posts, 'created_at DESC', last => 20, before => :'deep',
+                             with_analyze => true);
+SELECT count(*), min((p.node).id), max((p.node).id), bool_and(p.has_previous_page) AS has_prev,
+       bool_and(p.has_next_page) AS has_next
+FROM keyset_page(NULL::posts, 'created_at DESC', last => 20, before => :'deep') p;
+
+-- 4. with a filter: still one index scan, the filter a Filter on it (one
+--    row, id 9990, removed; cursors are bound to the filter and its args, so
+--    the position comes from a filtered page)
+SET keyset_pagination.max_page_size = 20000;
+SELECT p.cursor AS deep_f FROM keyset_page(NULL::posts, 'created_at DESC', first => 20000,
+                                           filter => 'title <> $1', args => ARRAY['post 9990']) p
+    OFFSET 9999 LIMIT 1 \gset
+RESET keyset_pagination.max_page_size;
+SELECT * FROM keyset_explain(NULL::posts, 'created_at DESC', first => 20, after => :'deep_f',
+                             filter => 'title <> $1', args => ARRAY['post 9990'],
+                             with_analyze => true);
+
+-- 5. mixed directions, score DESC, id ASC, thousands of rows per score.
+--    Deep inside a tie group only the equal-score range runs.
+SET keyset_pagination.max_page_size = 20000;
+SELECT p.cursor AS mid_tie FROM keyset_page(NULL::ranked, 'score DESC, id', first => 20000) p
+    OFFSET 1499 LIMIT 1 \gset
+SELECT p.cursor AS tie_end FROM keyset_page(NULL::ranked, 'score DESC, id', first => 20000) p
+    OFFSET 2846 LIMIT 1 \gset
+RESET keyset_pagination.max_page_size;
+SELECT * FROM keyset_explain(NULL::ranked, 'score DESC, id', first => 20, after => :'mid_tie',
+                             with_analyze => true);
+-- 10 rows before the end of the group: the equal-score range, then the
+-- next-scores range (each an index scan of ranked_score_idx).  Shown without
+-- ANALYZE: keyset_explain runs the second range with its full LIMIT 21 while
+-- the page fetches only the 11 rows it still needs (test/pgtap/90_bugs.sql).
+SELECT * FROM keyset_explain(NULL::ranked, 'score DESC, id', first => 20, after => :'tie_end');
+SELECT (p.node).score, count(*) FROM keyset_page(NULL::ranked, 'score DESC, id', first => 20,
+                                                 after => :'tie_end') p
+GROUP BY 1 ORDER BY 1 DESC;
+-- backward across the same boundary
+SELECT * FROM keyset_explain(NULL::ranked, 'score DESC, id', last => 20, before => :'mid_tie',
+                             with_analyze => true);
+
+-- 6. a nullable column, NULLS LAST: equal prefix, then smaller values, then
+--    the NULL group, each its own index range; inside the NULL group only
+--    (edited_at IS NULL AND id < $1) is left
+SET keyset_pagination.max_page_size = 20000;
+SELECT p.cursor AS edited_mid FROM keyset_page(NULL::posts, 'edited_at DESC NULLS LAST', first => 20000) p
+    OFFSET 4994 LIMIT 1 \gset
+SELECT p.cursor AS edited_end FROM keyset_page(NULL::posts, 'edited_at DESC NULLS LAST', first => 20000) p
+    OFFSET 14989 LIMIT 1 \gset
+SELECT p.cursor AS in_nulls FROM keyset_page(NULL::posts, 'edited_at DESC NULLS LAST', first => 20000) p
+    OFFSET 16999 LIMIT 1 \gset
+RESET keyset_pagination.max_page_size;
+SELECT line FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', first => 20,
+                                after => :'edited_mid', with_analyze => true) AS line
+WHERE line !~ 'Sort Method';
+-- 10 rows before the NULL group (no ANALYZE, for the reason in 5.)
+SELECT * FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', first => 20,
+                             after => :'edited_end');
+SELECT count(*) FILTER (WHERE (p.node).edited_at IS NULL) AS nulls,
+       count(*) FILTER (WHERE (p.node).edited_at IS NOT NULL) AS not_nulls
+FROM keyset_page(NULL::posts, 'edited_at DESC NULLS LAST', first => 20, after => :'edited_end') p;
+SELECT * FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', first => 20,
+                             after => :'in_nulls', with_analyze => true);
+SELECT * FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', last => 20,
+                             before => :'in_nulls', with_analyze => true);
+
+-- 7. no index serves the sort: keyset_check says which to create, and the
+--    plan sorts
+SELECT sort_key, index, create_index FROM keyset_check(NULL::posts, 'title DESC');
+SELECT line FROM keyset_explain(NULL::posts, 'title DESC', first => 20) AS line
+WHERE line !~ 'Sort Method';
+
+-- without with_analyze: plain EXPLAIN (COSTS OFF)
+SELECT * FROM keyset_explain(NULL::posts, 'created_at DESC', first => 5, after => :'deep');
