@@ -34,3 +34,12 @@ installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+
+# make demo: the demo story on a throwaway cluster (bench/demo_run.sh,
+# bench/demo.sh); make bench: pgbench figures (bench/bench_run.sh,
+# bench/bench.sh).  Results go to bench/results/<timestamp>/.
+.PHONY: demo bench
+demo:
+	bash bench/demo_run.sh
+bench:
+	bash bench/bench_run.sh

@@ -1,0 +1,82 @@
+# Shared by bench/demo.sh and bench/bench.sh (sourced, not run).
+# Runs inside a cluster environment: PGHOST/PGPORT/PGUSER (and PGDATABASE)
+# come from pg_virtualenv or from the caller.
+
+PG_BIN="/usr/lib/postgresql/${PGVER:-15}/bin"
+case ":$PATH:" in *":$PG_BIN:"*) ;; *) export PATH="$PG_BIN:$PATH" ;; esac
+
+# psql: no psqlrc, stop at the first error, unaligned tuples only
+q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+
+# prints SQL the way the demo shows it
+show_sql() { sed 's/^/    /' <<<"$1"; }
+
+# 1234567 -> 1,234,567
+commas() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
+
+now_s() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# kp_setup_schema SCHEMA: a fresh schema holding everything the run creates,
+# first on search_path (exported through PGOPTIONS to every psql/pgbench)
+kp_setup_schema() {
+  local schema=$1
+  export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+  q -c "CREATE EXTENSION IF NOT EXISTS keyset_pagination" \
+    -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "CREATE SCHEMA $schema" || return 1
+  export PGOPTIONS="${PGOPTIONS:-} -c search_path=$schema,public"
+  q -f "$KP_BENCH_DIR/helpers.sql" >/dev/null
+}
+
+# seed_posts ROWS: posts with a fixed seed (setseed per batch), in 10 batches
+# with a progress line each, then the two paging indexes and ANALYZE.
+#   created_at: one year of microsecond timestamps (practically unique)
+#   score:      51 distinct values (0..50), ~20,000 rows each at 1M: heavy ties
+seed_posts() {
+  local rows=$1 batches=10 per lo hi b t0 tb
+  per=$(( (rows + batches - 1) / batches ))
+  t0=$(now_s)
+  local ddl="CREATE TABLE posts (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL,
+                    author_id int, score int NOT NULL, title text, body text);"
+  show_sql "$ddl"
+  q -c "$ddl" || return 1
+  show_sql "SELECT setseed(0.42 + batch / 100.0);   -- fixed seed: every run seeds the same rows
+INSERT INTO posts (created_at, author_id, score, title, body)
+SELECT timestamptz '2025-01-01 00:00:00+00' - random() * interval '365 days',
+       1 + floor(random() * 10000)::int, floor(random() * 51)::int,
+       'post #' || g, repeat(md5(g::text), 3)
+FROM generate_series(lo, hi) g;          -- $batches batches"
+  for b in $(seq 1 $batches); do
+    lo=$(( (b - 1) * per + 1 )); hi=$(( b * per )); [ $hi -gt "$rows" ] && hi=$rows
+    [ $lo -gt $hi ] && break
+    tb=$(now_s)
+    q -c "SELECT setseed(0.42 + $b / 100.0)" -c "
+      INSERT INTO posts (created_at, author_id, score, title, body)
+      SELECT timestamptz '2025-01-01 00:00:00+00' - random() * interval '365 days',
+             1 + floor(random() * 10000)::int, floor(random() * 51)::int,
+             'post #' || g, repeat(md5(g::text), 3)
+      FROM generate_series($lo, $hi) g" >/dev/null || return 1
+    printf "  seeding posts: %10s / %s rows (%3d%%)  batch %.2fs, total %ss\n" \
+      "$(commas $hi)" "$(commas "$rows")" $(( hi * 100 / rows )) \
+      "$(awk -v a="$tb" -v b="$(now_s)" 'BEGIN{print b-a}')" "$(elapsed "$t0")"
+  done
+  local idx="CREATE INDEX posts_created_at_id ON posts (created_at DESC, id DESC);
+CREATE INDEX posts_score_id ON posts (score DESC, id ASC);
+VACUUM ANALYZE posts;"
+  show_sql "$idx"
+  q -c "CREATE INDEX posts_created_at_id ON posts (created_at DESC, id DESC)" \
+    -c "CREATE INDEX posts_score_id ON posts (score DESC, id ASC)" \
+    -c "VACUUM ANALYZE posts" || return 1
+  echo "  seeded $(commas "$rows") rows, $(q -c "SELECT count(DISTINCT score) FROM posts") distinct scores," \
+       "$(q -c "SELECT pg_size_pretty(pg_total_relation_size('posts'))") with indexes, in $(elapsed "$t0")s"
+}
+
+# machine_info: what the figures were measured on
+machine_info() {
+  echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "host:       $(uname -srm)"
+  echo "cpu:        $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo) x $(nproc)"
+  echo "memory:     $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "postgres:   $(q -c "SELECT version()")"
+  echo "settings:   $(q -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'max_parallel_workers_per_gather', 'random_page_cost')")"
+}
