@@ -618,6 +618,22 @@ kp_convert_args(KpRun *run, ArrayType *args)
 	}
 }
 
+/*
+ * Starts a call's work on a query entry: results go to the caller's memory
+ * context, SPI is connected, and the filter's args are converted once.  The
+ * caller ends it with SPI_finish().
+ */
+static void
+kp_run_begin(KpRun *run, KpQuery *q, ArrayType *args)
+{
+	memset(run, 0, sizeof(*run));
+	run->q = q;
+	run->outcxt = CurrentMemoryContext;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	kp_convert_args(run, args);
+}
+
 /* Number of elements of a text[] argument; it must be one-dimensional */
 static int
 kp_args_count(ArrayType *args)
@@ -698,15 +714,9 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 		: a->last;
 	rows = palloc(sizeof(KpPageRow) * (count + 1));
 
-	memset(&run, 0, sizeof(run));
-	run.q = q;
-	run.outcxt = CurrentMemoryContext;
+	kp_run_begin(&run, q, a->args);
 	run.explain = explain;
 	run.analyze = analyze;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	kp_convert_args(&run, a->args);
 
 	{
 		/* forward starts at after and stops at before; backward the reverse */
@@ -804,12 +814,7 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(get_rel_relkind(relid)),
 					   get_rel_name(relid));
 	q = kp_query_get(relid, NULL, filter, nargs, false);
-	memset(&run, 0, sizeof(run));
-	run.q = q;
-	run.outcxt = CurrentMemoryContext;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	kp_convert_args(&run, args);
+	kp_run_begin(&run, q, args);
 	p = kp_aux_plan(q, "estimate",
 					psprintf("SELECT FROM %s %s WHERE %s", q->spec->relname, q->alias,
 							 kp_where_sql(q->finfo)), 0, NULL,
@@ -840,12 +845,7 @@ kp_count_exact(KpQuery *q, ArrayType *args)
 	bool		isnull;
 	int64		n;
 
-	memset(&run, 0, sizeof(run));
-	run.q = q;
-	run.outcxt = CurrentMemoryContext;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	kp_convert_args(&run, args);
+	kp_run_begin(&run, q, args);
 	p = kp_aux_plan(q, "count",
 					psprintf("SELECT pg_catalog.count(*) FROM %s %s WHERE %s",
 							 q->spec->relname, q->alias, kp_where_sql(q->finfo)),
@@ -873,12 +873,7 @@ kp_offset_rows(KpQuery *q, ArrayType *args, int64 offset, int limit, Datum *node
 	uint64		i;
 	int			n;
 
-	memset(&run, 0, sizeof(run));
-	run.q = q;
-	run.outcxt = CurrentMemoryContext;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	kp_convert_args(&run, args);
+	kp_run_begin(&run, q, args);
 	p = kp_aux_plan(q, "offset", kp_offset_sql(q->spec, q->finfo, q->alias), 2, ptypes, 0);
 	memcpy(values, run.fvals, sizeof(Datum) * q->nargs);
 	memcpy(nulls, run.fnulls, sizeof(char) * q->nargs);
