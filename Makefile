@@ -1,7 +1,7 @@
 # keyset_pagination — PGXS build
 EXTENSION   = keyset_pagination
 MODULE_big  = keyset_pagination
-OBJS        = src/guc.o src/codec.o src/keys.o src/cursor_funcs.o src/sortspec.o src/query.o src/page.o src/page_funcs.o
+OBJS        = src/guc.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/sortspec.o src/query.o src/page.o src/page_funcs.o
 DATA        = sql/keyset_pagination--0.1.0.sql
 DOCS        = README.md
 
@@ -23,6 +23,11 @@ endif
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# src/mac.c uses OpenSSL's SHA-256 directly when the server was built with it
+ifneq ($(filter -lcrypto,$(LIBS)),)
+SHLIB_LINK += -lcrypto
+endif
 
 .PHONY: test
 test:

@@ -12,8 +12,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
-#include "common/hmac.h"
 #include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -25,6 +23,7 @@
 #include "compat.h"
 #include "keys.h"
 #include "keyset_pagination.h"
+#include "mac.h"
 
 /* Seconds between the Unix epoch and PostgreSQL's (2000-01-01) */
 #define KP_MIN_CURSOR_BYTES (1 + 1 + 1 + 1 + KP_MAC_BYTES)
@@ -190,28 +189,20 @@ void
 kp_context_init(KpContext *ctx, char domain, const char *data, size_t len,
 				bool isnull)
 {
-	pg_cryptohash_ctx *h = pg_cryptohash_create(PG_SHA256);
-	uint8		head[2];
 	static const char label[] = "keyset_pagination cursor context";
+	uint8		head[2];
+	const uint8 *parts[3];
+	size_t		lens[3];
 
 	head[0] = (uint8) domain;
 	head[1] = isnull ? 0 : 1;
-	if (h == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
-						errmsg("out of memory")));
-	if (pg_cryptohash_init(h) < 0 ||
-		pg_cryptohash_update(h, (const uint8 *) label, sizeof(label)) < 0 ||
-		pg_cryptohash_update(h, head, 2) < 0 ||
-		(!isnull && len > 0 &&
-		 pg_cryptohash_update(h, (const uint8 *) data, len) < 0) ||
-		pg_cryptohash_final(h, ctx->digest, KP_DIGEST_BYTES) < 0)
-	{
-		const char *msg = kp_cryptohash_error(h);
-
-		pg_cryptohash_free(h);
-		elog(ERROR, "could not hash cursor context: %s", msg);
-	}
-	pg_cryptohash_free(h);
+	parts[0] = (const uint8 *) label;
+	lens[0] = sizeof(label);
+	parts[1] = head;
+	lens[1] = 2;
+	parts[2] = (const uint8 *) data;
+	lens[2] = isnull ? 0 : len;
+	kp_sha256(3, parts, lens, ctx->digest);
 }
 
 /*
@@ -315,29 +306,12 @@ kp_leave_server_encoding(int saved)
 }
 
 /* HMAC-SHA256 over the frame and the context digest, truncated */
-static void
-kp_compute_mac(const uint8 *secret, const uint8 *frame, size_t len,
+static inline void
+kp_compute_mac(const KpKey *key, const uint8 *frame, size_t len,
 			   const KpContext *ctx, uint8 *mac)
 {
-	pg_hmac_ctx *h = pg_hmac_create(PG_SHA256);
-	uint8		full[KP_DIGEST_BYTES];
-
-	if (h == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
-						errmsg("out of memory")));
-	if (pg_hmac_init(h, secret, KP_KEY_BYTES) < 0 ||
-		pg_hmac_update(h, frame, len) < 0 ||
-		pg_hmac_update(h, ctx->digest, KP_DIGEST_BYTES) < 0 ||
-		pg_hmac_final(h, full, sizeof(full)) < 0)
-	{
-		const char *msg = kp_hmac_error(h);
-
-		pg_hmac_free(h);
-		elog(ERROR, "could not compute cursor MAC: %s", msg);
-	}
-	pg_hmac_free(h);
-	memcpy(mac, full, KP_MAC_BYTES);
-	explicit_bzero(full, sizeof(full));
+	kp_mac_compute(&key->mac, frame, len, ctx->digest, KP_DIGEST_BYTES,
+				   mac, KP_MAC_BYTES);
 }
 
 /*
@@ -395,7 +369,7 @@ kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
 	}
 	PG_END_TRY();
 
-	kp_compute_mac(key->secret, (const uint8 *) buf.data, buf.len, ctx, mac);
+	kp_compute_mac(key, (const uint8 *) buf.data, buf.len, ctx, mac);
 	appendBinaryStringInfo(&buf, (const char *) mac, KP_MAC_BYTES);
 	result = b64url_encode((const uint8 *) buf.data, buf.len);
 	pfree(buf.data);
@@ -453,7 +427,7 @@ kp_cursor_open(const char *str, int len, const KpContext *ctx, KpCursor *out)
 		return KP_CURSOR_UNKNOWN_KEY;
 	if (key->retired)
 		return KP_CURSOR_RETIRED_KEY;
-	kp_compute_mac(key->secret, raw, end - raw, ctx, mac);
+	kp_compute_mac(key, raw, end - raw, ctx, mac);
 	if (!kp_timingsafe_equal(mac, end, KP_MAC_BYTES))
 		return KP_CURSOR_BAD_MAC;
 

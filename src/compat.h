@@ -53,6 +53,27 @@
 #endif
 
 /*
+ * SHA-256 with a state that can be copied.  OpenSSL's SHA256_CTX is a plain
+ * struct, so the HMAC key schedule is done once per signing key and copied
+ * for each cursor; pg_hmac (common/hmac.h) redoes it, and under OpenSSL 3
+ * fetches the digest implementation, on every call, which cost about a
+ * quarter of a page.  The low-level API is deprecated in OpenSSL 3.0 but
+ * built unless OpenSSL was configured without it; without it (or without
+ * OpenSSL) src/mac.c falls back to pg_hmac and pg_cryptohash.  Must come
+ * before any other OpenSSL header in a file that calls it.
+ */
+#ifdef USE_OPENSSL
+#ifndef OPENSSL_SUPPRESS_DEPRECATED
+#define OPENSSL_SUPPRESS_DEPRECATED
+#endif
+#include <openssl/opensslconf.h>
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+#include <openssl/sha.h>
+#define KP_HAVE_SHA256_STATE 1
+#endif
+#endif
+
+/*
  * ExplainOnePlan() of one planned statement, no INTO, no timing figures.
  * PostgreSQL 17 added a memory-counters argument.
  */

@@ -147,7 +147,8 @@ kp_keys_load(void)
 
 			if (VARSIZE_ANY_EXHDR(b) != KP_KEY_BYTES)
 				elog(ERROR, "signing key %u has the wrong length", keys[n].id);
-			memcpy(keys[n].secret, VARDATA_ANY(b), KP_KEY_BYTES);
+			kp_mac_key_init(&keys[n].mac, (const uint8 *) VARDATA_ANY(b),
+							KP_KEY_BYTES);
 			if ((Pointer) b != DatumGetPointer(secret))
 			{
 				explicit_bzero(VARDATA_ANY(b), KP_KEY_BYTES);

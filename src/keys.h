@@ -7,6 +7,7 @@
 #define KP_KEYS_H
 
 #include "codec.h"
+#include "mac.h"
 
 #define KP_KEY_TABLE "keyset_signing_key"
 
@@ -14,7 +15,7 @@ typedef struct KpKey
 {
 	uint32		id;
 	bool		retired;
-	uint8		secret[KP_KEY_BYTES];
+	KpMacKey	mac;			/* the secret, ready for HMAC; unset if retired */
 } KpKey;
 
 extern void kp_keys_init(void);
