@@ -135,7 +135,9 @@ FROM keyset_page(NULL::posts, '$ORD', first => $SIZE, after => $cur) p"
         CASE WHEN same_rows THEN 'same 20 rows as OFFSET ✓' ELSE 'ROWS DIFFER FROM OFFSET ✗' END
         FROM results WHERE page = $page")"
   if [ "$prb" -gt 0 ]; then probe=" + $prb in the has_previous_page probe"; else probe=""; fi
-  if [ "$pr" -eq $(( SIZE + 1 )) ]; then why=" ($SIZE + 1 to learn has_next_page)"; else why=""; fi
+  if [ "$pr" -eq $(( SIZE + 1 )) ]; then why=" ($SIZE + 1 to learn has_next_page)"
+  elif [ "$pr" -eq $(( SIZE + 2 )) ]; then why=" (the cursor's own row for has_previous_page, $SIZE, + 1 for has_next_page)"
+  else why=""; fi
   echo "    -> median $ms ms; the seek read $pr rows$why$probe; $same"
 done
 
@@ -354,7 +356,7 @@ echo "  Scans of posts during each call (pg_stat_xact_user_tables, this transact
 q -c "SELECT format('    %-34s SQLSTATE %s  %-15s index scans %s, seq scans %s%s', cursor_kind, sqlstate,
                     '\"' || message || '\"', index_scans, seq_scans,
                     CASE WHEN sqlstate = '22KP1' AND index_scans = 0 AND seq_scans = 0 THEN '  refused, nothing scanned ✓'
-                         WHEN sqlstate = '00000' THEN '  (a normal page: the page seek and the has_previous_page probe)' ELSE '  ✗' END)
+                         WHEN sqlstate = '00000' THEN '  (a normal page: one seek from the cursor)' ELSE '  ✗' END)
       FROM refusals"
 q -c "SELECT format('    %s: %s', cursor_kind, detail) FROM refusals WHERE detail IS NOT NULL"
 
@@ -388,7 +390,7 @@ cat "$OUT/demo_table.md"
   echo
   echo "$(commas "$ROWS") rows, $SIZE rows a page; median of $RUNS runs of EXPLAIN (ANALYZE, TIMING OFF) \"Execution Time\" (in the server, after 6 warm-up runs: a backend's first 5 calls of a prepared seek are planned with the actual values, inside the timed call)."
   echo "OFFSET: \`SELECT * FROM posts ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET n\`; keyset: \`keyset_page(NULL::posts, '$ORD', first => 20, after => cursor)\`."
-  echo "Rows read: actual rows of the scan nodes (keyset: the page seek, 20 + 1 for has_next_page, and the has_previous_page probe)."
+  echo "Rows read: actual rows of the scan nodes (keyset: the page seek, from the cursor's own row, which answers has_previous_page, to 20 + 1 for has_next_page; a has_previous_page probe only runs when the cursor's row is gone)."
   echo
   cat "$OUT/demo_table.md"
   echo

@@ -1,8 +1,11 @@
 -- Captured plans of the main seek shapes, through keyset_explain: the very
 -- generic plans keyset_page caches, with ANALYZE (TIMING OFF, so the output
 -- is deterministic for fixed data).  "actual rows" on the Limit is what each
--- seek returned; a page of 20 reads 21 rows (the extra one answers
--- has_next_page) and each opposite-flag probe reads one.
+-- seek returned.  A first page of 20 reads 21 rows (the extra one answers
+-- has_next_page).  A page after (or before) a cursor seeks from the cursor
+-- inclusive and reads 22: the cursor's own row comes back first, is dropped,
+-- and proves the opposite flag; only when that row is gone does a one-row
+-- probe run (section 7).
 -- Data is generate_series only (no random()), analyzed, autovacuum off, so
 -- the plans are stable.  "Sort Method" lines (memory figures) are left out.
 SET client_min_messages = warning;
@@ -56,8 +59,8 @@ RESET keyset_pagination.max_page_size;
 SELECT * FROM keyset_explain(NULL::posts, 'created_at DESC', first => 20, with_analyze => true);
 
 -- 2. 10,000 rows deep, same direction: the two columns fold into one row
---    comparison, a single index bound; 21 rows read, then the one-row
---    has_previous_page probe
+--    comparison, a single index bound (<=, from the cursor's own row); 22
+--    rows read, no probe
 SELECT * FROM keyset_explain(NULL::posts, 'created_at DESC', first => 20, after => :'deep',
                              with_analyze => true);
 SELECT count(*), min((p.node).id), max((p.node).id), bool_and(p.has_previous_page) AS has_prev,
@@ -94,10 +97,10 @@ RESET keyset_pagination.max_page_size;
 SELECT * FROM keyset_explain(NULL::ranked, 'score DESC, id', first => 20, after => :'mid_tie',
                              with_analyze => true);
 -- 10 rows before the end of the group: the equal-score range, then the
--- next-scores range (each an index scan of ranked_score_idx).  Shown without
--- ANALYZE: keyset_explain runs the second range with its full LIMIT 21 while
--- the page fetches only the 11 rows it still needs (test/pgtap/90_bugs.sql).
-SELECT * FROM keyset_explain(NULL::ranked, 'score DESC, id', first => 20, after => :'tie_end');
+-- next-scores range (each an index scan of ranked_score_idx, each with the
+-- LIMIT the page asks of it: 22, then the 11 still missing).
+SELECT * FROM keyset_explain(NULL::ranked, 'score DESC, id', first => 20, after => :'tie_end',
+                             with_analyze => true);
 SELECT (p.node).score, count(*) FROM keyset_page(NULL::ranked, 'score DESC, id', first => 20,
                                                  after => :'tie_end') p
 GROUP BY 1 ORDER BY 1 DESC;
@@ -119,9 +122,10 @@ RESET keyset_pagination.max_page_size;
 SELECT line FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', first => 20,
                                 after => :'edited_mid', with_analyze => true) AS line
 WHERE line !~ 'Sort Method';
--- 10 rows before the NULL group (no ANALYZE, for the reason in 5.)
-SELECT * FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', first => 20,
-                             after => :'edited_end');
+-- 10 rows before the NULL group: the rest of the values, then the NULLs
+SELECT line FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', first => 20,
+                                after => :'edited_end', with_analyze => true) AS line
+WHERE line !~ 'Sort Method';
 SELECT count(*) FILTER (WHERE (p.node).edited_at IS NULL) AS nulls,
        count(*) FILTER (WHERE (p.node).edited_at IS NOT NULL) AS not_nulls
 FROM keyset_page(NULL::posts, 'edited_at DESC NULLS LAST', first => 20, after => :'edited_end') p;
@@ -130,7 +134,23 @@ SELECT * FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', first => 
 SELECT * FROM keyset_explain(NULL::posts, 'edited_at DESC NULLS LAST', last => 20,
                              before => :'in_nulls', with_analyze => true);
 
--- 7. no index serves the sort: keyset_check says which to create, and the
+-- 7. the cursor's own row is deleted: the page cannot see it, so one
+--    bounded has_previous_page probe runs behind the cursor (and finds the
+--    rows before it)
+BEGIN;
+SET LOCAL keyset_pagination.max_page_size = 20000;
+DELETE FROM posts WHERE id = (SELECT (p.node).id FROM keyset_page(NULL::posts, 'created_at DESC',
+                                                                  first => 20000) p
+                              OFFSET 9999 LIMIT 1);
+RESET keyset_pagination.max_page_size;
+SELECT * FROM keyset_explain(NULL::posts, 'created_at DESC', first => 20, after => :'deep',
+                             with_analyze => true);
+SELECT count(*), min((p.node).id), max((p.node).id), bool_and(p.has_previous_page) AS has_prev,
+       bool_and(p.has_next_page) AS has_next
+FROM keyset_page(NULL::posts, 'created_at DESC', first => 20, after => :'deep') p;
+ROLLBACK;
+
+-- 8. no index serves the sort: keyset_check says which to create, and the
 --    plan sorts
 SELECT sort_key, index, create_index FROM keyset_check(NULL::posts, 'title DESC');
 SELECT line FROM keyset_explain(NULL::posts, 'title DESC', first => 20) AS line

@@ -712,7 +712,8 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	/* the default never exceeds the limit the DBA set */
 	count = forward ? (a->first >= 0 ? a->first : Min(kp_default_page_size, kp_max_page_size))
 		: a->last;
-	rows = palloc(sizeof(KpPageRow) * (count + 1));
+	/* n+1, plus the starting cursor's own row (see below) */
+	rows = palloc(sizeof(KpPageRow) * (count + 2));
 
 	kp_run_begin(&run, q, a->args);
 	run.explain = explain;
@@ -725,20 +726,35 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 		bool		more;
 		bool		behind = false;
 
-		got = kp_scan(&run, !forward, startv, startn, false, count + 1,
+		/*
+		 * The seek starts at the cursor, inclusive: while the cursor's own
+		 * row still exists it comes back first, is dropped, and proves a row
+		 * behind the page, so the opposite flag costs no second seek.  Only
+		 * when that row is gone (deleted, or no longer matching the filter)
+		 * does one bounded probe at or behind the cursor decide it.
+		 */
+		got = kp_scan(&run, !forward, startv, startn, startv != NULL,
+					  count + (startv ? 2 : 1),
 					  forward ? beforev : afterv, forward ? beforen : aftern,
 					  rows, &hit, "page");
-		n = Min(got, count);
-		more = got > count || hit;
-		if (startv)
+		if (startv && got > 0 &&
+			kp_sortspec_compare(q->spec, rows[0].key, rows[0].keynull,
+								startv, startn) == 0)
+		{
+			behind = true;
+			got--;
+			memmove(rows, rows + 1, sizeof(KpPageRow) * got);
+		}
+		else if (startv)
 		{
 			bool		dummy;
 
-			/* one bounded probe at or behind the starting cursor */
 			behind = kp_scan(&run, forward, startv, startn, true, 1,
 							 NULL, NULL, NULL, &dummy,
 							 forward ? "has_previous_page probe" : "has_next_page probe") > 0;
 		}
+		n = Min(got, count);
+		more = got > count || hit;
 		page->has_next = forward ? more : behind;
 		page->has_previous = forward ? behind : more;
 	}

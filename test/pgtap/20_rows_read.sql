@@ -4,8 +4,10 @@
 --     really fetched, including rows a Filter threw away;
 --   * keyset_explain(with_analyze): the plan of each seek, its scan node and
 --     its actual rows.
--- A page of n reads n+1 rows (the probe for the flag in its direction) plus
--- one for the opposite-flag probe: at most n+2, however deep.
+-- A first page of n reads n+1 rows (the extra one answers the flag in its
+-- direction).  A page after a cursor seeks from the cursor inclusive: the
+-- cursor's own row answers the opposite flag, so n+2 in one seek, however
+-- deep; only when that row is gone does a one-row probe add one.
 -- Same data as sql/page_plans.sql.
 BEGIN;
 SELECT no_plan();
@@ -147,6 +149,30 @@ SELECT is((SELECT reads FROM pg_temp.page_reads(NULL::posts, 'created_at DESC', 
           'first page: exactly 21 rows read');
 SELECT is((SELECT reads FROM pg_temp.page_reads(NULL::posts, 'created_at DESC', NULL, NULL, 20, NULL)), 21::bigint,
           'last page (backward from the end): exactly 21 rows read');
+
+-- after a cursor the seek starts at the cursor's own row: one seek, 22 rows
+-- (that row, which answers has_previous_page, then 20 + 1), no probe
+SELECT pg_temp.cursor_at(NULL::posts, 'created_at DESC', 5000) AS c5000,
+       pg_temp.cursor_at(NULL::posts, 'created_at DESC', 4999) AS c4999 \gset
+SELECT is((SELECT reads FROM pg_temp.page_reads(NULL::posts, 'created_at DESC', 20, :'c5000', NULL, NULL)), 22::bigint,
+          'after a cursor: exactly 22 rows read');
+SELECT is((SELECT page_seeks FROM pg_temp.plan_summary(NULL::posts, 'created_at DESC', 20, :'c5000', NULL, NULL)), 1,
+          'after a cursor: one seek, no has_previous_page probe');
+SELECT is((SELECT reads FROM pg_temp.page_reads(NULL::posts, 'created_at DESC', NULL, NULL, 20, :'c5000')), 22::bigint,
+          'before a cursor: exactly 22 rows read');
+-- the cursor's row deleted: 22 rows from the seek (none of them the cursor's),
+-- then the one-row probe; the flags stay exact
+SELECT (p.node).id AS gone_id FROM keyset_page(NULL::posts, 'created_at DESC', first => 1, after => :'c4999') p \gset
+DELETE FROM posts WHERE id = :gone_id;
+SELECT is((SELECT reads FROM pg_temp.page_reads(NULL::posts, 'created_at DESC', 20, :'c5000', NULL, NULL)), 23::bigint,
+          'after a deleted row''s cursor: 22 rows read and 1 in the probe');
+SELECT results_eq(format($$SELECT count(*)::int, bool_and(has_previous_page), bool_and(has_next_page)
+                    FROM keyset_page(NULL::posts, 'created_at DESC', first => 20, after => %L)$$, :'c5000'),
+                  $$VALUES (20, true, true)$$,
+                  'after a deleted row''s cursor: a full page, both flags true');
+SELECT results_eq(format($$SELECT (p.node).id FROM keyset_page(NULL::posts, 'created_at DESC', first => 20, after => %L) p$$, :'c5000'),
+                  format($$SELECT (p.node).id FROM keyset_page(NULL::posts, 'created_at DESC', first => 20, after => %L) p$$, :'c4999'),
+                  'after a deleted row''s cursor: the same page as after the row before it');
 
 SELECT * FROM finish();
 ROLLBACK;
