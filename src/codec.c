@@ -234,6 +234,42 @@ kp_type_tag(Oid typid)
 	return 0x80000000U | (h & 0x7FFFFFFFU);
 }
 
+/* The fixed form a built-in type's send function is known to produce */
+static KpSendKind
+kp_send_kind(Oid typid)
+{
+	switch (typid)
+	{
+		case BOOLOID:
+			return KP_SEND_BOOL;
+		case INT2OID:
+			return KP_SEND_INT2;
+		case INT4OID:
+		case OIDOID:
+		case DATEOID:
+			return KP_SEND_INT4;
+		case INT8OID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case TIMEOID:
+			return KP_SEND_INT8;
+		case FLOAT4OID:
+			return KP_SEND_FLOAT4;
+		case FLOAT8OID:
+			return KP_SEND_FLOAT8;
+		case UUIDOID:
+			return KP_SEND_UUID;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			return KP_SEND_TEXT;
+		case NAMEOID:
+			return KP_SEND_NAME;
+		default:
+			return KP_SEND_FUNCTION;
+	}
+}
+
 /*
  * Resolves a type's binary send/receive functions once; a type without them
  * cannot travel in a cursor, which is a user-facing error.
@@ -266,6 +302,7 @@ kp_typeio_init(KpTypeIO *io, Oid typid, bool need_send, bool need_recv,
 					 errdetail("The type has no binary send function.")));
 		fmgr_info_cxt(typ->typsend, &io->send, mcxt);
 		io->have_send = true;
+		io->sendkind = kp_send_kind(typid);
 	}
 	if (need_recv)
 	{
@@ -314,65 +351,186 @@ kp_compute_mac(const KpKey *key, const uint8 *frame, size_t len,
 				   mac, KP_MAC_BYTES);
 }
 
-/*
- * Mints a cursor for the given values: frame, sign with the newest key,
- * base64url.  issued_at is passed in so a page stamps all its cursors with
- * one clock reading.
- */
-text *
-kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
-			   const bool *nulls, const KpContext *ctx, TimestampTz issued_at)
+/* Appends v big-endian in n bytes */
+static inline void
+put_be(StringInfo buf, uint64 v, int n)
 {
-	const KpKey *key = kp_keys_signing();
-	StringInfoData buf;
-	uint8		mac[KP_MAC_BYTES];
-	int64		secs;
-	uint32		secs32;
-	int			saved_encoding;
-	text	   *result;
+	char		tmp[8];
 	int			i;
 
-	initStringInfo(&buf);
-	appendStringInfoCharMacro(&buf, KP_CURSOR_VERSION);
-	appendStringInfoCharMacro(&buf, KP_FLAG_ISSUED_AT);
-	put_varint(&buf, key->id);
-	secs = issued_at / USECS_PER_SEC;
-	secs32 = (uint32) Max(secs, 0);
-	appendStringInfoCharMacro(&buf, (char) (secs32 >> 24));
-	appendStringInfoCharMacro(&buf, (char) (secs32 >> 16));
-	appendStringInfoCharMacro(&buf, (char) (secs32 >> 8));
-	appendStringInfoCharMacro(&buf, (char) secs32);
-	put_varint(&buf, (uint32) nvalues);
-
-	saved_encoding = kp_enter_server_encoding();
-	PG_TRY();
+	for (i = n - 1; i >= 0; i--)
 	{
-		for (i = 0; i < nvalues; i++)
-		{
-			put_varint(&buf, io[i].tag);
-			if (nulls[i])
-				put_varint(&buf, 0);
-			else
+		tmp[i] = (char) (v & 0xFF);
+		v >>= 8;
+	}
+	appendBinaryStringInfo(buf, tmp, n);
+}
+
+/* Appends one member's length and bytes: the fixed forms, else send */
+static void
+put_member_value(StringInfo buf, KpTypeIO *io, Datum value)
+{
+	switch (io->sendkind)
+	{
+		case KP_SEND_BOOL:
+			put_varint(buf, 2);
+			appendStringInfoCharMacro(buf, DatumGetBool(value) ? 1 : 0);
+			return;
+		case KP_SEND_INT2:
+			put_varint(buf, 3);
+			put_be(buf, (uint16) DatumGetInt16(value), 2);
+			return;
+		case KP_SEND_INT4:
+			put_varint(buf, 5);
+			put_be(buf, (uint32) DatumGetInt32(value), 4);
+			return;
+		case KP_SEND_INT8:
+			put_varint(buf, 9);
+			put_be(buf, (uint64) DatumGetInt64(value), 8);
+			return;
+		case KP_SEND_FLOAT4:
 			{
-				bytea	   *b = SendFunctionCall(&io[i].send, values[i]);
+				float4		f = DatumGetFloat4(value);
+				uint32		bits;
+
+				memcpy(&bits, &f, 4);
+				put_varint(buf, 5);
+				put_be(buf, bits, 4);
+				return;
+			}
+		case KP_SEND_FLOAT8:
+			{
+				float8		f = DatumGetFloat8(value);
+				uint64		bits;
+
+				memcpy(&bits, &f, 8);
+				put_varint(buf, 9);
+				put_be(buf, bits, 8);
+				return;
+			}
+		case KP_SEND_UUID:
+			put_varint(buf, 17);
+			appendBinaryStringInfo(buf, (const char *) DatumGetPointer(value), 16);
+			return;
+		case KP_SEND_TEXT:
+			{
+				text	   *t = DatumGetTextPP(value);
+				uint32		len = VARSIZE_ANY_EXHDR(t);
+
+				put_varint(buf, len + 1);
+				appendBinaryStringInfo(buf, VARDATA_ANY(t), len);
+				if ((Pointer) t != DatumGetPointer(value))
+					pfree(t);
+				return;
+			}
+		case KP_SEND_NAME:
+			{
+				const char *n = NameStr(*DatumGetName(value));
+				uint32		len = strlen(n);
+
+				put_varint(buf, len + 1);
+				appendBinaryStringInfo(buf, n, len);
+				return;
+			}
+		case KP_SEND_FUNCTION:
+			{
+				bytea	   *b = SendFunctionCall(&io->send, value);
 				uint32		blen = VARSIZE(b) - VARHDRSZ;
 
-				put_varint(&buf, blen + 1);
-				appendBinaryStringInfo(&buf, VARDATA(b), blen);
+				put_varint(buf, blen + 1);
+				appendBinaryStringInfo(buf, VARDATA(b), blen);
 				pfree(b);
+				return;
 			}
-		}
+	}
+	elog(ERROR, "unknown send kind %d", (int) io->sendkind);
+}
+
+/*
+ * Starts minting a page's cursors: the newest key, one issued-at second,
+ * and the frame header every cursor shares, built once.
+ */
+void
+kp_minter_init(KpMinter *m, int nvalues, KpTypeIO *io, const KpContext *ctx,
+			   TimestampTz issued_at)
+{
+	int64		secs;
+	uint32		secs32;
+	int			i;
+
+	m->nvalues = nvalues;
+	m->io = io;
+	m->ctx = ctx;
+	m->key = kp_keys_signing();
+	m->needs_encoding = false;
+	for (i = 0; i < nvalues; i++)
+		if (io[i].sendkind == KP_SEND_FUNCTION)
+			m->needs_encoding = true;
+
+	initStringInfo(&m->buf);
+	appendStringInfoCharMacro(&m->buf, KP_CURSOR_VERSION);
+	appendStringInfoCharMacro(&m->buf, KP_FLAG_ISSUED_AT);
+	put_varint(&m->buf, m->key->id);
+	secs = issued_at / USECS_PER_SEC;
+	secs32 = (uint32) Max(secs, 0);
+	put_be(&m->buf, secs32, 4);
+	put_varint(&m->buf, (uint32) nvalues);
+	m->headlen = m->buf.len;
+}
+
+/* Appends every member: type tag, then NULL or length and bytes */
+static void
+put_members(KpMinter *m, const Datum *values, const bool *nulls)
+{
+	int			i;
+
+	for (i = 0; i < m->nvalues; i++)
+	{
+		put_varint(&m->buf, m->io[i].tag);
+		if (nulls[i])
+			put_varint(&m->buf, 0);
+		else
+			put_member_value(&m->buf, &m->io[i], values[i]);
+	}
+}
+
+/*
+ * The same, for members that go through send functions: those that convert
+ * text run with client-encoding conversion off (kp_enter_server_encoding).
+ */
+static void
+put_members_server_encoding(KpMinter *m, const Datum *values, const bool *nulls)
+{
+	int			saved_encoding = kp_enter_server_encoding();
+
+	PG_TRY();
+	{
+		put_members(m, values, nulls);
 	}
 	PG_FINALLY();
 	{
 		kp_leave_server_encoding(saved_encoding);
 	}
 	PG_END_TRY();
+}
 
-	kp_compute_mac(key, (const uint8 *) buf.data, buf.len, ctx, mac);
-	appendBinaryStringInfo(&buf, (const char *) mac, KP_MAC_BYTES);
-	result = b64url_encode((const uint8 *) buf.data, buf.len);
-	pfree(buf.data);
+/* One cursor: the members after the shared header, the tag, base64url */
+text *
+kp_minter_mint(KpMinter *m, const Datum *values, const bool *nulls)
+{
+	StringInfo	buf = &m->buf;
+	uint8		mac[KP_MAC_BYTES];
+	text	   *result;
+
+	buf->len = m->headlen;
+	if (m->needs_encoding)
+		put_members_server_encoding(m, values, nulls);
+	else
+		put_members(m, values, nulls);
+
+	kp_compute_mac(m->key, (const uint8 *) buf->data, buf->len, m->ctx, mac);
+	appendBinaryStringInfo(buf, (const char *) mac, KP_MAC_BYTES);
+	result = b64url_encode((const uint8 *) buf->data, buf->len);
 	/* never hand out a cursor that verification would refuse */
 	if (VARSIZE(result) - VARHDRSZ > kp_max_cursor_length)
 		ereport(ERROR,
@@ -380,6 +538,27 @@ kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
 				 errmsg("cursor would be %d characters, over keyset_pagination.max_cursor_length (%d)",
 						(int) (VARSIZE(result) - VARHDRSZ), kp_max_cursor_length),
 				 errhint("Use a smaller key, or raise keyset_pagination.max_cursor_length.")));
+	return result;
+}
+
+void
+kp_minter_end(KpMinter *m)
+{
+	pfree(m->buf.data);
+	m->buf.data = NULL;
+}
+
+/* One cursor on its own (keyset_cursor_encode) */
+text *
+kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
+			   const bool *nulls, const KpContext *ctx, TimestampTz issued_at)
+{
+	KpMinter	m;
+	text	   *result;
+
+	kp_minter_init(&m, nvalues, io, ctx, issued_at);
+	result = kp_minter_mint(&m, values, nulls);
+	kp_minter_end(&m);
 	return result;
 }
 

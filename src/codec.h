@@ -12,6 +12,7 @@
 #define KP_CODEC_H
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/timestamp.h"
 
 #define KP_CURSOR_VERSION	1
@@ -30,11 +31,32 @@ typedef struct KpContext
 	uint8		digest[KP_DIGEST_BYTES];
 } KpContext;
 
+/*
+ * How a value is written into a cursor.  The fixed forms give the exact
+ * bytes the type's send function would (big-endian integers and floats, raw
+ * uuid, server-encoding text), without a call and its allocations; every
+ * other type goes through its send function.
+ */
+typedef enum KpSendKind
+{
+	KP_SEND_FUNCTION = 0,
+	KP_SEND_BOOL,
+	KP_SEND_INT2,
+	KP_SEND_INT4,				/* int4, oid, date */
+	KP_SEND_INT8,				/* int8, timestamp, timestamptz, time */
+	KP_SEND_FLOAT4,
+	KP_SEND_FLOAT8,
+	KP_SEND_UUID,
+	KP_SEND_TEXT,				/* text, varchar, bpchar: the stored bytes */
+	KP_SEND_NAME
+} KpSendKind;
+
 /* Per-type binary I/O, resolved once and kept in a caller's cache */
 typedef struct KpTypeIO
 {
 	Oid			typid;
 	uint32		tag;			/* stable type identity in the cursor */
+	KpSendKind	sendkind;
 	bool		have_send;
 	bool		have_recv;
 	FmgrInfo	send;
@@ -82,6 +104,25 @@ extern void kp_context_init(KpContext *ctx, char domain,
 extern void kp_typeio_init(KpTypeIO *io, Oid typid, bool need_send,
 						   bool need_recv, MemoryContext mcxt);
 
+/*
+ * Mints many cursors with one key, context and clock reading (a page's): the
+ * frame header is built once and the buffer reused.
+ */
+typedef struct KpMinter
+{
+	int			nvalues;
+	KpTypeIO   *io;
+	const KpContext *ctx;
+	const struct KpKey *key;
+	int			headlen;		/* bytes of buf that every cursor shares */
+	bool		needs_encoding;	/* some member goes through a send function */
+	StringInfoData buf;
+} KpMinter;
+
+extern void kp_minter_init(KpMinter *m, int nvalues, KpTypeIO *io,
+						   const KpContext *ctx, TimestampTz issued_at);
+extern text *kp_minter_mint(KpMinter *m, const Datum *values, const bool *nulls);
+extern void kp_minter_end(KpMinter *m);
 extern text *kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
 							const bool *nulls, const KpContext *ctx,
 							TimestampTz issued_at);

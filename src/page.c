@@ -689,6 +689,7 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	bool		hit;
 	KpPageRow  *rows;
 	TimestampTz now;
+	KpMinter	minter;
 	int			i;
 
 	memset(page, 0, sizeof(*page));
@@ -783,9 +784,10 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	page->explain = run.lines;
 	page->cursors = palloc(sizeof(text *) * Max(n, 1));
 	now = GetCurrentTimestamp();
+	kp_minter_init(&minter, q->spec->ncols, q->keyio, &ctx, now);
 	for (i = 0; i < n; i++)
-		page->cursors[i] = kp_cursor_mint(q->spec->ncols, q->keyio, rows[i].key,
-										  rows[i].keynull, &ctx, now);
+		page->cursors[i] = kp_minter_mint(&minter, rows[i].key, rows[i].keynull);
+	kp_minter_end(&minter);
 }
 
 /* A plan of the query entry that is not a seek: estimate, count, offset */

@@ -9,7 +9,7 @@
 BEGIN;
 \ir lib/helpers.sql
 
-SELECT plan(44);
+SELECT plan(45);
 
 -- the HMAC of the re-implementation (RFC 4231 test cases 1, 2 and 6)
 SELECT is(encode(t_hmac_sha256(decode(repeat('0b', 20), 'hex'), 'Hi There'::bytea), 'hex'),
@@ -46,7 +46,14 @@ CREATE TEMP TABLE spec AS
     ('(bool, bytea, uuid, date)', NULL,
      keyset_cursor_encode(ROW(true, '\x00ff'::bytea, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, '2026-11-22'::date)),
      t_varint(4) || t_member(16, boolsend(true)) || t_member(17, '\x00ff'::bytea)
-       || t_member(2950, uuid_send('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')) || t_member(1082, date_send('2026-11-22')))
+       || t_member(2950, uuid_send('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')) || t_member(1082, date_send('2026-11-22'))),
+    ('(int2, oid, time, float4 -0, float8 NaN, name, bpchar, varchar): the fixed forms are the send bytes', NULL,
+     keyset_cursor_encode(ROW(-2::int2, 4000000000::oid, '23:59:59.999999'::time, '-0'::float4, 'NaN'::float8,
+                              'nm'::name, 'ab'::char(4), U&'v\00E9'::varchar)),
+     t_varint(8) || t_member(21, int2send(-2::int2)) || t_member(26, oidsend(4000000000::oid))
+       || t_member(1083, time_send('23:59:59.999999')) || t_member(700, float4send('-0'))
+       || t_member(701, float8send('NaN')) || t_member(19, namesend('nm'))
+       || t_member(1042, bpcharsend('ab'::char(4))) || t_member(1043, varcharsend(U&'v\00E9')))
   ) AS v(name, ctx, cursor, body);
 CREATE TEMP TABLE after_minting AS SELECT clock_timestamp() AS at;
 
