@@ -1,5 +1,5 @@
--- Captured plans of the main seek shapes, through keyset_explain: the very
--- generic plans keyset_page caches, with ANALYZE (TIMING OFF, so the output
+-- Captured plans of the main seek shapes, through keyset_explain: the
+-- generic plans keyset_page runs, with ANALYZE (TIMING OFF, so the output
 -- is deterministic for fixed data).  "actual rows" on the Limit is what each
 -- seek returned.  A first page of 20 reads 21 rows (the extra one answers
 -- has_next_page).  A page after (or before) a cursor seeks from the cursor

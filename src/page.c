@@ -27,6 +27,8 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "access/xact.h"
+#include "port/pg_bitutils.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -39,6 +41,15 @@
 #include "page.h"
 
 #define KP_BUCKETS 64
+
+/*
+ * Cache bounds.  A backend keeps at most KP_MAX_QUERIES query entries (one
+ * per relation, sort and filter text) and each at most KP_MAX_PLANS plans;
+ * beyond that the least recently used goes.  Page sizes are rounded up to a
+ * power of two in the seek SQL, so sizes 1..1000 share 11 plans per shape.
+ */
+#define KP_MAX_QUERIES 256
+#define KP_MAX_PLANS 48
 
 /* One prepared seek (or count/offset) plan */
 typedef struct KpPlan
@@ -73,7 +84,9 @@ struct KpQuery
 	int32	   *keytypmods;
 	int16	   *keylen;
 	bool	   *keybyval;
-	KpPlan	   *plans;
+	KpPlan	   *plans;			/* most recently used first */
+	int			nplans;
+	uint64		last_used;
 };
 
 /* State of one page call */
@@ -90,7 +103,21 @@ typedef struct KpRun
 } KpRun;
 
 static KpQuery *buckets[KP_BUCKETS];
+static int	kp_nqueries = 0;
+static uint64 kp_use_clock = 0;
 static MemoryContext kp_cache_cxt = NULL;
+
+/*
+ * Calls that hold a query entry (kp_query_get .. kp_query_release).  A
+ * filter may call a function that pages again, so a call can nest inside
+ * another's seek; entries and plans are only freed when no call (for
+ * entries) or only the current one (for plans, between its seeks) holds
+ * them.  Entries found stale while others are held wait in kp_stale.  An
+ * error skips the release; the count is reset at the end of the
+ * transaction, and until then nothing is freed, which is safe.
+ */
+static int	kp_active_calls = 0;
+static KpQuery *kp_stale = NULL;
 
 /* Marks entries depending on relid stale; freed at their next lookup */
 static void
@@ -108,10 +135,21 @@ kp_page_relcache_cb(Datum arg, Oid relid)
 	}
 }
 
+/* No call holds an entry once the transaction is over */
+static void
+kp_page_xact_cb(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		kp_active_calls = 0;
+}
+
 void
 kp_page_init(void)
 {
 	CacheRegisterRelcacheCallback(kp_page_relcache_cb, (Datum) 0);
+	RegisterXactCallback(kp_page_xact_cb, NULL);
 }
 
 static void
@@ -255,48 +293,161 @@ kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
 	return q;
 }
 
+/* Unlinks an entry from its bucket */
+static void
+kp_query_unlink(KpQuery *q)
+{
+	KpQuery   **link = &buckets[q->hash % KP_BUCKETS];
+
+	while (*link && *link != q)
+		link = &(*link)->next;
+	if (*link)
+	{
+		*link = q->next;
+		kp_nqueries--;
+	}
+}
+
+/* Frees stale entries and, over the bound, the least recently used one */
+static void
+kp_query_evict(void)
+{
+	while (kp_stale)
+	{
+		KpQuery    *q = kp_stale;
+
+		kp_stale = q->next;
+		kp_query_free(q);
+	}
+	while (kp_nqueries >= KP_MAX_QUERIES)
+	{
+		KpQuery    *oldest = NULL;
+		int			b;
+
+		for (b = 0; b < KP_BUCKETS; b++)
+		{
+			KpQuery    *q;
+
+			for (q = buckets[b]; q; q = q->next)
+				if (oldest == NULL || q->last_used < oldest->last_used)
+					oldest = q;
+		}
+		if (oldest == NULL)
+			break;
+		kp_query_unlink(oldest);
+		kp_query_free(oldest);
+	}
+}
+
 /*
  * The cached query for (relation, order_by, filter); built on first use.
- * Errors while building leave nothing behind.
+ * Errors while building leave nothing behind.  The caller holds the entry
+ * until kp_query_release().
  */
 KpQuery *
 kp_query_get(Oid relid, const char *order_by, const char *filter, int nargs,
 			 bool require_unique)
 {
 	uint32		h = kp_query_hash(relid, order_by, filter, nargs, require_unique);
-	KpQuery   **link = &buckets[h % KP_BUCKETS];
 	KpQuery    *q;
 
 	if (kp_cache_cxt == NULL)
 		kp_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
 											 "keyset_pagination cache",
 											 ALLOCSET_DEFAULT_SIZES);
-	while ((q = *link) != NULL)
+	for (q = buckets[h % KP_BUCKETS]; q; q = q->next)
 	{
 		if (q->hash == h && q->relid == relid && q->nargs == nargs &&
 			q->require_unique == require_unique &&
 			str_eq(q->order_by, order_by) && str_eq(q->filter, filter))
 		{
 			if (q->valid)
+			{
+				q->last_used = ++kp_use_clock;
+				kp_active_calls++;
 				return q;
-			*link = q->next;
-			kp_query_free(q);
+			}
+			/* stale: an outer call may still be using it, so free it later */
+			kp_query_unlink(q);
+			q->next = kp_stale;
+			kp_stale = q;
 			break;
 		}
-		link = &q->next;
 	}
+	if (kp_active_calls == 0)
+		kp_query_evict();
 
 	q = kp_query_build(h, relid, order_by, filter, nargs, require_unique);
 	q->valid = true;
+	q->last_used = ++kp_use_clock;
 	q->next = buckets[h % KP_BUCKETS];
 	buckets[h % KP_BUCKETS] = q;
+	kp_nqueries++;
+	kp_active_calls++;
 	return q;
+}
+
+/* Ends a call's hold on its query entry */
+void
+kp_query_release(KpQuery *q)
+{
+	if (kp_active_calls > 0)
+		kp_active_calls--;
 }
 
 const KpSortSpec *
 kp_query_spec(KpQuery *q)
 {
 	return q->spec;
+}
+
+/* The plan with this shape key, moved to the front; NULL if none */
+static KpPlan *
+kp_plan_find(KpQuery *q, const char *shape)
+{
+	KpPlan	  **link;
+
+	for (link = &q->plans; *link; link = &(*link)->next)
+	{
+		KpPlan	   *p = *link;
+
+		if (strcmp(p->shape, shape) == 0)
+		{
+			*link = p->next;
+			p->next = q->plans;
+			q->plans = p;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Makes room for one more plan by dropping the least recently used, but
+ * only when the current call is the only one holding the entry: then none
+ * of its plans is running.
+ */
+static void
+kp_plan_trim(KpQuery *q)
+{
+	KpPlan	  **link;
+	KpPlan	   *last;
+
+	if (q->nplans < KP_MAX_PLANS || kp_active_calls != 1)
+		return;
+	link = &q->plans;
+	while ((*link)->next)
+		link = &(*link)->next;
+	last = *link;
+	*link = NULL;
+	q->nplans--;
+	if (last->plan)
+		SPI_freeplan(last->plan);
+	pfree(last->shape);
+	pfree(last->sql);
+	pfree(last->ptypes);
+	pfree(last->posidx);
+	pfree(last);
 }
 
 /* Prepares (once) and returns a plan for sql under the given shape key */
@@ -309,9 +460,10 @@ kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
 	Oid		   *argtypes;
 	SPIPlanPtr	plan;
 
-	for (p = q->plans; p; p = p->next)
-		if (strcmp(p->shape, shape) == 0)
-			return p;
+	p = kp_plan_find(q, shape);
+	if (p)
+		return p;
+	kp_plan_trim(q);
 
 	argtypes = palloc(sizeof(Oid) * Max(q->nargs + np, 1));
 	memcpy(argtypes, q->ftypes, sizeof(Oid) * q->nargs);
@@ -339,32 +491,42 @@ kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
 	}
 	p->next = q->plans;
 	q->plans = p;
+	q->nplans++;
 	MemoryContextSwitchTo(old);
 	return p;
 }
 
-/* The plan of one seek range */
+/*
+ * The plan of one seek range.  Its LIMIT is the rows wanted rounded up to a
+ * power of two (the executor is asked for exactly the rows wanted, and an
+ * index scan reads no further), so page sizes share plans; keyset_explain
+ * gets the exact LIMIT, because EXPLAIN ANALYZE runs a plan to its end.
+ * Always the generic plan: a seek's best plan does not depend on the
+ * position's values, and a custom plan would be planned on every call.
+ */
 static KpPlan *
 kp_seek_plan(KpQuery *q, const KpRange *r, const bool *posnulls, bool backward,
-			 int limit)
+			 int limit, bool exact)
 {
 	int			ncols = q->spec->ncols;
-	char	   *shape = psprintf("%c%d:%s", backward ? 'B' : 'F', limit,
-								 kp_range_shape(r, posnulls));
+	int			planlimit = exact ? limit : (int) Min(pg_nextpower2_32((uint32) Max(limit, 1)),
+												   (uint32) PG_INT32_MAX);
+	char	   *shape = psprintf("%c%c%d:%s", backward ? 'B' : 'F', exact ? 'X' : 'P',
+								 planlimit, kp_range_shape(r, posnulls));
 	KpPlan	   *p;
 	Oid		   *ptypes;
 	int		   *posidx;
 	int			np;
 	char	   *sql;
 
-	for (p = q->plans; p; p = p->next)
-		if (strcmp(p->shape, shape) == 0)
-			return p;
+	p = kp_plan_find(q, shape);
+	if (p)
+		return p;
 	ptypes = palloc(sizeof(Oid) * (ncols + 1));
 	posidx = palloc(sizeof(int) * (ncols + 1));
-	sql = kp_seek_sql(q->spec, q->finfo, q->alias, r, posnulls, backward, limit,
+	sql = kp_seek_sql(q->spec, q->finfo, q->alias, r, posnulls, backward, planlimit,
 					  ptypes, posidx, &np);
-	return kp_plan_for(q, shape, sql, np, ptypes, posidx, 0);
+	return kp_plan_for(q, shape, sql, np, ptypes, posidx, CURSOR_OPT_GENERIC_PLAN);
 }
 
 /* Fills the parameter arrays: the filter's values, then the position's */
@@ -460,7 +622,8 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 	{
 		/* the plan's LIMIT is what this seek may still return */
 		int			limit = want - got;
-		KpPlan	   *p = kp_seek_plan(q, &ranges[ri], posnulls, backward, limit);
+		KpPlan	   *p = kp_seek_plan(q, &ranges[ri], posnulls, backward, limit,
+									 run->explain);
 		uint64		i;
 		int			rc;
 
@@ -788,6 +951,7 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	for (i = 0; i < n; i++)
 		page->cursors[i] = kp_minter_mint(&minter, rows[i].key, rows[i].keynull);
 	kp_minter_end(&minter);
+	kp_query_release(q);
 }
 
 /* A plan of the query entry that is not a seek: estimate, count, offset */
@@ -795,11 +959,6 @@ static KpPlan *
 kp_aux_plan(KpQuery *q, const char *shape, const char *sql, int np,
 			const Oid *ptypes, int cursor_options)
 {
-	KpPlan	   *p;
-
-	for (p = q->plans; p; p = p->next)
-		if (strcmp(p->shape, shape) == 0)
-			return p;
 	return kp_plan_for(q, shape, sql, np, ptypes, NULL, cursor_options);
 }
 
@@ -851,6 +1010,7 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 	rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;
 	ReleaseCachedPlan(cplan, NULL);
 	SPI_finish();
+	kp_query_release(q);
 	return (int64) rows;
 }
 

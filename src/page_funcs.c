@@ -339,6 +339,7 @@ keyset_offset_page(PG_FUNCTION_ARGS)
 	total = kp_count_exact(q, args);
 	nodes = palloc(sizeof(Datum) * size);
 	n = kp_offset_rows(q, args, offset, size, nodes);
+	kp_query_release(q);
 	ts = materialize_srf(fcinfo, &desc);
 	for (i = 0; i < n; i++)
 	{

@@ -334,8 +334,18 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 			{
 				int			p = NEXT_PARAM(i);
 
-				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s)", alias,
-								 quote_identifier(c->attname), c->op_eq, p, c->collate);
+				/*
+				 * "col >= v AND col <= v", not "col = v": an equality would
+				 * make the column a constant to the planner, drop it from
+				 * the ordering, and let it walk another index (the primary
+				 * key) with the equality as a Filter, reading every row of
+				 * other values on the way (BUG-7).  The two bounds keep the
+				 * column in the ordering, so only the index that serves the
+				 * sort avoids a Sort, and they are the same index bound.
+				 */
+				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s) AND %s.%s %s ($%d%s)",
+								 alias, quote_identifier(c->attname), c->op_ge, p, c->collate,
+								 alias, quote_identifier(c->attname), c->op_le, p, c->collate);
 			}
 		}
 	}

@@ -174,14 +174,15 @@ SELECT is(pg_temp.explained_page_rows(ARRAY(SELECT keyset_explain(NULL::rk, 'sco
           7, 'BUG-6: keyset_explain(with_analyze) shows the 7 rows a 5-row window reads');
 
 -------------------------------------------------------------------------------
--- BUG-7 (performance): with ties on a column whose values are spread over
+-- BUG-7 (performance, fixed): with ties on a column whose values are spread over
 -- the heap (the usual case), the equal-prefix range "score = $1 AND id > $2
 -- ORDER BY score DESC, id" lets the planner treat score as a constant, drop
 -- it from the ordering, and scan the primary key with a Filter on score
 -- instead of the matching (score DESC, id) index.  Near the end of a tie
--- group it reads every remaining row of the table.  Writing the prefix as
--- "score >= $1 AND score <= $1" keeps the matching index (checked by hand:
--- 9 rows read instead of 15,009 on this data).
+-- group it reads every remaining row of the table.  The prefix is now
+-- written "score >= $1 AND score <= $1", which keeps score in the ordering
+-- and so the matching index, and seeks always use the generic plan (custom
+-- plans chose differently and replanned on every call).
 --   ranked_u: 20,000 rows, ids 1..5000 score 100, others (id*7919) % 50,
 --   index (score DESC, id); page of 20 after position 4991 (id 4991).
 -------------------------------------------------------------------------------
@@ -209,10 +210,8 @@ BEGIN
   PERFORM count(*) FROM keyset_page(rel, ob, p_first, p_after);
   RETURN pg_temp.fetched(pg_typeof(rel)::text::regclass) - before_;
 END $$;
-SELECT todo('OPEN: equal-prefix range can lose the matching index when ties are spread over the heap', 1);
 SELECT cmp_ok(pg_temp.page_reads(NULL::ranked_u, 'score DESC, id', 20, :'u_end'), '<=', 22::bigint,
               'BUG-7: a page across the end of a tie group reads at most n+2 rows with the matching index');
-SELECT todo('OPEN: same as above', 1);
 SELECT ok((SELECT string_agg(l, E'\n') FROM keyset_explain(NULL::ranked_u, 'score DESC, id', first => 20,
                                                            after => :'u_end') l) !~ 'Filter: \(score',
           'BUG-7: the equal-score range is an index condition on ranked_u_score_idx, not a Filter');
@@ -231,20 +230,45 @@ SELECT cmp_ok((SELECT count(*) FROM keyset_page(NULL::big)), '<=', current_setti
 RESET keyset_pagination.default_page_size;
 
 -------------------------------------------------------------------------------
--- BUG-9: the page size is part of the seek plan's cache key (the LIMIT is
--- written into the SQL), so every distinct first/last value prepares and
--- keeps another plan for the session's lifetime: 60 page sizes, 60 plans;
--- each range shape, direction and probe multiplies it.  With client-chosen
--- page sizes a pooled backend accumulates thousands of plans (measured: 1000
--- sizes of one first-page query, 8 MB of plan memory).
+-- BUG-9 (fixed): the page size was part of the seek plan's cache key (the
+-- LIMIT is written into the SQL), so every distinct first/last value
+-- prepared and kept another plan for the session's lifetime (1000 sizes of
+-- one first-page query: 8 MB), and distinct filter texts kept query entries
+-- without bound.  Now the LIMIT is rounded up to a power of two, each query
+-- entry keeps at most 48 plans and a backend at most 256 entries, least
+-- recently used out first.
 -------------------------------------------------------------------------------
 CREATE TABLE cache_t (id int PRIMARY KEY, a int NOT NULL);
 INSERT INTO cache_t SELECT i, i % 10 FROM generate_series(1, 100) i;
+CREATE FUNCTION pg_temp.plans_of(pattern text) RETURNS bigint LANGUAGE sql AS $$
+  SELECT count(*) FROM pg_backend_memory_contexts WHERE name = 'CachedPlanSource' AND ident LIKE pattern $$;
 DO $$ BEGIN FOR n IN 1 .. 60 LOOP PERFORM count(*) FROM keyset_page(NULL::cache_t, 'a', first => n); END LOOP; END $$;
-SELECT todo('OPEN: page size is part of the plan cache key', 1);
-SELECT cmp_ok((SELECT count(*) FROM pg_backend_memory_contexts
-               WHERE name = 'CachedPlanSource' AND ident LIKE '%FROM public.cache_t kp_row%'), '<=', 5::bigint,
-              'BUG-9: 60 page sizes of the same first page do not keep 60 plans');
+SELECT is(pg_temp.plans_of('%FROM public.cache_t kp_row%'), 6::bigint,
+          'BUG-9: 60 page sizes of the same first page keep 6 plans (LIMIT 2, 4, .. 64)');
+SELECT is((SELECT count(*)::int FROM keyset_page(NULL::cache_t, 'a', first => n)), n,
+          format('BUG-9: a page of %s rows under a plan with a larger LIMIT has %s rows', n, n))
+FROM unnest(ARRAY[3, 5, 17, 33]) n;
+SET keyset_pagination.max_page_size = 100000;
+DO $$ BEGIN FOR n IN 1 .. 300 LOOP PERFORM count(*) FROM keyset_page(NULL::cache_t, 'a DESC', first => 1, filter => format('id <> %s', n)); END LOOP; END $$;
+SELECT cmp_ok((SELECT count(*) FROM pg_backend_memory_contexts WHERE name = 'keyset_pagination query'), '<=', 256::bigint,
+              'BUG-9: 300 filter texts keep at most 256 query entries');
+CREATE TABLE cache_u (id int PRIMARY KEY, a int NOT NULL);
+INSERT INTO cache_u SELECT i, i % 10 FROM generate_series(1, 100) i;
+DO $$ DECLARE c text; BEGIN
+  -- one entry, many shapes: sizes 1 .. 2^17 forward and backward, first pages and after a cursor
+  SELECT p.cursor INTO c FROM keyset_page(NULL::cache_u, 'a, id DESC', first => 50) p OFFSET 49;
+  FOR k IN 0 .. 16 LOOP
+    PERFORM count(*) FROM keyset_page(NULL::cache_u, 'a, id DESC', first => 1 << k);
+    PERFORM count(*) FROM keyset_page(NULL::cache_u, 'a, id DESC', first => 1 << k, after => c);
+    PERFORM count(*) FROM keyset_page(NULL::cache_u, 'a, id DESC', last => 1 << k, before => c);
+    PERFORM count(*) FROM keyset_page(NULL::cache_u, 'a, id DESC', last => 1 << k);
+  END LOOP;
+END $$;
+SELECT cmp_ok(pg_temp.plans_of('%FROM public.cache_u kp_row%'), '<=', 48::bigint,
+              'BUG-9: one query entry keeps at most 48 plans');
+SELECT is((SELECT count(*)::int FROM keyset_page(NULL::cache_u, 'a, id DESC', last => 40)), 40,
+          'BUG-9: pages still work after plans were evicted');
+RESET keyset_pagination.max_page_size;
 
 SELECT * FROM finish();
 ROLLBACK;
