@@ -74,7 +74,14 @@ materialize_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+	/*
+	 * The executor already resolved the polymorphic result row when it set
+	 * up the call (expectedDesc); resolving it again costs catalog lookups
+	 * on every page.
+	 */
+	if (rsinfo->expectedDesc != NULL && rsinfo->expectedDesc->natts > 1)
+		tupdesc = rsinfo->expectedDesc;
+	else if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		tupdesc = NULL;
 	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 	if (tupdesc)
