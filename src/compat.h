@@ -23,6 +23,30 @@
 	setup_parse_variable_parameters((pstate), (types), (n))
 #endif
 
+/*
+ * Parse analysis with a parser-setup hook (variable parameter types), no
+ * planning.  PostgreSQL 15 added parse_analyze_withcb().
+ */
+#include "parser/analyze.h"
+#if PG_VERSION_NUM < 150000
+static inline Query *
+kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
+						ParserSetupHook setup, void *arg)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	Query	   *query;
+
+	pstate->p_sourcetext = sql;
+	(*setup) (pstate, arg);
+	query = transformTopLevelStmt(pstate, raw);
+	free_parsestate(pstate);
+	return query;
+}
+#else
+#define kp_parse_analyze_withcb(raw, sql, setup, arg) \
+	parse_analyze_withcb((raw), (sql), (setup), (arg), NULL)
+#endif
+
 /* PostgreSQL 15 added MarkGUCPrefixReserved(); 14 only warns */
 #if PG_VERSION_NUM < 150000
 #define kp_reserve_guc_prefix(prefix) EmitWarningsOnPlaceholders(prefix)

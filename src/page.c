@@ -205,27 +205,28 @@ kp_parser_setup(struct ParseState *pstate, void *arg)
 static void
 kp_infer_filter_types(KpQuery *q)
 {
-	char	   *sql = psprintf("SELECT FROM %s %s WHERE %s", q->spec->relname, q->alias,
-							   kp_where_sql(q->finfo));
+	char	   *prefix = psprintf("SELECT FROM %s %s WHERE (\n", q->spec->relname, q->alias);
+	char	   *sql = psprintf("%s%s\n)", prefix, q->finfo->text);
 	KpParamSetup s;
-	SPIPlanPtr	plan;
+	KpFragmentScope fs;
+	List	   *raw;
 	int			i;
 
 	s.ntypes = q->nargs;
 	s.types = palloc0(sizeof(Oid) * Max(q->nargs, 1));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	plan = SPI_prepare_params(sql, kp_parser_setup, &s, 0);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare filter: %s", SPI_result_code_string(SPI_result));
+	kp_fragment_begin(&fs, prefix, q->finfo->text, "filter argument");
+	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
+	if (list_length(raw) != 1)
+		elog(ERROR, "filter statement did not parse as one statement");
+	(void) kp_parse_analyze_withcb(linitial_node(RawStmt, raw), sql,
+								   kp_parser_setup, &s);
+	kp_fragment_end(&fs);
 	for (i = 0; i < q->nargs; i++)
 	{
 		Oid			t = i < s.ntypes ? s.types[i] : InvalidOid;
 
 		q->ftypes[i] = (t == InvalidOid || t == UNKNOWNOID) ? TEXTOID : t;
 	}
-	SPI_freeplan(plan);
-	SPI_finish();
 }
 
 /*

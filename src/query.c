@@ -77,7 +77,7 @@ kp_filter_check(const char *filter, int nargs)
 					 errmsg("args were given without a filter")));
 		return NULL;
 	}
-	raw = raw_parser(psprintf("SELECT WHERE %s\n", filter), RAW_PARSE_DEFAULT);
+	raw = kp_raw_parse_fragment("SELECT WHERE ", filter, "\n", "filter argument");
 	if (list_length(raw) != 1 ||
 		!IsA((rs = linitial_node(RawStmt, raw))->stmt, SelectStmt))
 		goto bad;
