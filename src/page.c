@@ -628,11 +628,10 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 		uint64		i;
 		int			rc;
 
+		int			consumed = 0;
+		bool		stop = false;
+
 		kp_fill_params(run, p, pos, values, nulls);
-		if (run->explain)
-			kp_explain_plan(run, p, values, nulls,
-							psprintf("seek %d: %s, %s, range %d of %d", ++run->seekno, what,
-									 backward ? "backward" : "forward", ri + 1, nranges));
 		rc = SPI_execute_plan(p->plan, values, nulls, true, want - got);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "seek failed: %s", SPI_result_code_string(rc));
@@ -645,6 +644,7 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 			MemoryContext old;
 			int			c;
 
+			consumed++;
 			for (c = 0; c < ncols; c++)
 				key[c] = SPI_getbinval(tup, desc, c + 2, &keynull[c]);
 			if (bound)
@@ -654,8 +654,8 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 				if (backward ? cmp <= 0 : cmp >= 0)
 				{
 					*hit_bound = true;
-					SPI_freetuptable(SPI_tuptable);
-					return got;
+					stop = true;
+					break;
 				}
 			}
 			if (out == NULL)
@@ -678,6 +678,23 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 			got++;
 		}
 		SPI_freetuptable(SPI_tuptable);
+		if (run->explain)
+		{
+			/*
+			 * EXPLAIN ANALYZE runs a plan to its LIMIT, so explain the seek
+			 * with a LIMIT of the rows it really consumed here (a window
+			 * stops at the other cursor's row, which counts as read).
+			 */
+			KpPlan	   *ep = (consumed > 0 && consumed < limit)
+				? kp_seek_plan(q, &ranges[ri], posnulls, backward, consumed, true) : p;
+
+			kp_fill_params(run, ep, pos, values, nulls);
+			kp_explain_plan(run, ep, values, nulls,
+							psprintf("seek %d: %s, %s, range %d of %d", ++run->seekno, what,
+									 backward ? "backward" : "forward", ri + 1, nranges));
+		}
+		if (stop)
+			break;
 	}
 	return got;
 }

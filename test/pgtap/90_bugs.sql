@@ -143,13 +143,13 @@ SELECT throws_ok($$SELECT keyset_count_estimate(NULL::secret, 'ssn = $1', ARRAY[
 RESET ROLE;
 
 -------------------------------------------------------------------------------
--- BUG-6: keyset_explain(with_analyze) overstates the rows a window reads.
--- Each range's plan carries the exact LIMIT the page asks of it (fixed: at
--- the end of a tie group, 10 rows left in it, a page of 20 reads the cursor's
--- row + 10, then 11, and the explain shows the same 22), but the stop at a
--- before-bound happens in C while rows are read, so the explain's separate
--- run goes on to the LIMIT: a window of 5 rows reads 7 (the cursor's row, the
--- 5, and the bound's row), the explain shows 22.
+-- BUG-6 (fixed): keyset_explain(with_analyze) overstated the rows a page
+-- reads: EXPLAIN ANALYZE runs a plan to its LIMIT, while the page asks each
+-- later range only for the rows still missing and stops at a before-bound.
+-- Now each seek is explained with a LIMIT of the rows it really consumed: at
+-- the end of a tie group (10 rows left in it) a page of 20 reads the cursor's
+-- row + 10, then 11, and the explain shows 22; a window of 5 rows reads 7
+-- (the cursor's row, the 5, and the bound's row), and so does the explain.
 -------------------------------------------------------------------------------
 CREATE TABLE rk (id bigint PRIMARY KEY, score int NOT NULL) WITH (autovacuum_enabled = off);
 INSERT INTO rk SELECT g, (g * 7919) % 7 FROM generate_series(1, 3000) g ORDER BY (g * 7919) % 7 DESC, g;
@@ -167,7 +167,6 @@ SELECT is((SELECT count(*)::int FROM keyset_page(NULL::rk, 'score DESC, id', fir
 SELECT is(pg_temp.explained_page_rows(ARRAY(SELECT keyset_explain(NULL::rk, 'score DESC, id', first => 20,
                                                                   after => :'tie_end', with_analyze => true))),
           22, 'BUG-6: keyset_explain(with_analyze) shows the 22 rows a page across a tie boundary reads (the cursor row, 20, + 1)');
-SELECT todo('OPEN: explain does not stop at the before cursor', 1);
 SELECT is(pg_temp.explained_page_rows(ARRAY(SELECT keyset_explain(NULL::rk, 'score DESC, id', first => 20,
                                                                   after => :'w_from', before => :'w_to',
                                                                   with_analyze => true))),
