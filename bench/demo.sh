@@ -334,8 +334,8 @@ q <<SQL
 DO \$\$
 DECLARE st text; msg text; det text; i0 bigint; s0 bigint; i1 bigint; s1 bigint; k text; c text;
 BEGIN
-  -- warm up: a backend's first 5 calls run custom plans, and planning with the
-  -- actual values probes the index (counted as index scans)
+  -- warm up: the backend's first call prepares the seek plans, and planning
+  -- probes the index for its end values (counted as index scans)
   FOR i IN 1..6 LOOP
     PERFORM (p.node).id FROM keyset_page(NULL::posts, '$ORD', first => $SIZE, after => '$good') p;
   END LOOP;
@@ -388,7 +388,7 @@ cat "$OUT/demo_table.md"
 {
   echo "# keyset_pagination demo"
   echo
-  echo "$(commas "$ROWS") rows, $SIZE rows a page; median of $RUNS runs of EXPLAIN (ANALYZE, TIMING OFF) \"Execution Time\" (in the server, after 6 warm-up runs: a backend's first 5 calls of a prepared seek are planned with the actual values, inside the timed call)."
+  echo "$(commas "$ROWS") rows, $SIZE rows a page; median of $RUNS runs of EXPLAIN (ANALYZE, TIMING OFF) \"Execution Time\" (in the server, after 6 warm-up runs, so the backend's one-time preparation of the seek plans stays out of the figure)."
   echo "OFFSET: \`SELECT * FROM posts ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET n\`; keyset: \`keyset_page(NULL::posts, '$ORD', first => 20, after => cursor)\`."
   echo "Rows read: actual rows of the scan nodes (keyset: the page seek, from the cursor's own row, which answers has_previous_page, to 20 + 1 for has_next_page; a has_previous_page probe only runs when the cursor's row is gone)."
   echo

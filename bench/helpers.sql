@@ -3,9 +3,8 @@
 
 -- Median "Execution Time" of EXPLAIN (ANALYZE, TIMING OFF) of q over runs
 -- executions, after warmup executions: the steady state of a pooled
--- connection.  (keyset_page plans its seeks inside the call, through the plan
--- cache: a backend's first 5 executions of a seek plan it with the actual
--- values, and that planning would land in the timed figure.)  rows_read: the rows the plan's
+-- connection.  (keyset_page prepares its seek plans inside the first call of
+-- a backend, and that planning would land in the timed figure.)  rows_read: the rows the plan's
 -- scan nodes visited: returned plus removed by a filter (an OFFSET page: offset + 20).  TIMING OFF keeps
 -- the per-row instrumentation overhead out of the figure.
 CREATE FUNCTION measure(q text, runs int DEFAULT 7, warmup int DEFAULT 6,

@@ -366,6 +366,14 @@ put_be(StringInfo buf, uint64 v, int n)
 	appendBinaryStringInfo(buf, tmp, n);
 }
 
+/* A fixed-width member: its length (n + 1, as a varint) and n bytes of v */
+static inline void
+put_fixed(StringInfo buf, uint64 v, int n)
+{
+	put_varint(buf, (uint32) n + 1);
+	put_be(buf, v, n);
+}
+
 /* Appends one member's length and bytes: the fixed forms, else send */
 static void
 put_member_value(StringInfo buf, KpTypeIO *io, Datum value)
@@ -373,41 +381,29 @@ put_member_value(StringInfo buf, KpTypeIO *io, Datum value)
 	switch (io->sendkind)
 	{
 		case KP_SEND_BOOL:
-			put_varint(buf, 2);
-			appendStringInfoCharMacro(buf, DatumGetBool(value) ? 1 : 0);
+			put_fixed(buf, DatumGetBool(value) ? 1 : 0, 1);
 			return;
 		case KP_SEND_INT2:
-			put_varint(buf, 3);
-			put_be(buf, (uint16) DatumGetInt16(value), 2);
+			put_fixed(buf, (uint16) DatumGetInt16(value), 2);
 			return;
 		case KP_SEND_INT4:
-			put_varint(buf, 5);
-			put_be(buf, (uint32) DatumGetInt32(value), 4);
+			put_fixed(buf, (uint32) DatumGetInt32(value), 4);
 			return;
 		case KP_SEND_INT8:
-			put_varint(buf, 9);
-			put_be(buf, (uint64) DatumGetInt64(value), 8);
+			put_fixed(buf, (uint64) DatumGetInt64(value), 8);
 			return;
 		case KP_SEND_FLOAT4:
 			{
 				float4		f = DatumGetFloat4(value);
 				uint32		bits;
 
-				memcpy(&bits, &f, 4);
-				put_varint(buf, 5);
-				put_be(buf, bits, 4);
+				memcpy(&bits, &f, sizeof(bits));
+				put_fixed(buf, bits, 4);
 				return;
 			}
 		case KP_SEND_FLOAT8:
-			{
-				float8		f = DatumGetFloat8(value);
-				uint64		bits;
-
-				memcpy(&bits, &f, 8);
-				put_varint(buf, 9);
-				put_be(buf, bits, 8);
-				return;
-			}
+			put_fixed(buf, (uint64) DatumGetInt64(value), 8);	/* the double's bits */
+			return;
 		case KP_SEND_UUID:
 			put_varint(buf, 17);
 			appendBinaryStringInfo(buf, (const char *) DatumGetPointer(value), 16);

@@ -9,10 +9,7 @@
 . "$(dirname "$0")/lib/common.bash"
 
 db=kp_sh_errpos
-cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1; }
-trap cleanup EXIT
-cleanup
-createdb "$db" || exit 1
+kp_fresh_db "$db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c \
   "CREATE EXTENSION keyset_pagination; CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL);" || exit 1
 

@@ -14,10 +14,7 @@
 . "$(dirname "$0")/lib/common.bash"
 
 db=kp_sh_hostile
-cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1; }
-trap cleanup EXIT
-cleanup
-createdb "$db" || exit 1
+kp_fresh_db "$db"
 kp_tap_functions "$db"
 
 # lookalikes in schema $1, all recording into evil.calls

@@ -8,11 +8,8 @@
 . "$(dirname "$0")/lib/common.bash"
 
 db=kp_sh_roundtrip
-cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1; }
-trap cleanup EXIT
-cleanup
 # UTF8 database (the fixture holds characters outside LATIN1)
-createdb -T template0 -E UTF8 --locale=C "$db" || exit 1
+kp_fresh_db "$db" -T template0 -E UTF8 --locale=C
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION keyset_pagination" >/dev/null || exit 1
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$KP_ROOT/test/fixtures/roundtrip_fixture.sql" >/dev/null || exit 1
 kp_tap_functions "$db"

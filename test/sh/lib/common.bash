@@ -98,6 +98,17 @@ END $$;
 SQL
 }
 
+# kp_fresh_db NAME [createdb options...] : drops NAME if it exists, creates
+# it, and drops it again when the script exits
+kp_fresh_db() {
+  local name=$1
+  shift
+  kp_fresh_db_name=$name
+  trap 'dropdb --if-exists "$kp_fresh_db_name" >/dev/null 2>&1' EXIT
+  dropdb --if-exists "$name" >/dev/null 2>&1
+  createdb "$@" "$name" || exit 1
+}
+
 # kp_done : summary line, exit status (0 = pass)
 kp_done() {
   echo "    # $kp_passed passed, $kp_failed failed, $kp_todo known bugs (TODO)"
