@@ -269,5 +269,35 @@ SELECT is((SELECT count(*)::int FROM keyset_page(NULL::cache_u, 'a, id DESC', la
           'BUG-9: pages still work after plans were evicted');
 RESET keyset_pagination.max_page_size;
 
+-------------------------------------------------------------------------------
+-- Nested calls: a filter may call a function that pages again, on the same
+-- query entry, while the outer call is between the rows of its seek.  The
+-- inner call runs ANALYZE (a relcache invalidation of the table, so the
+-- shared entry goes stale and is rebuilt) and pages through 300 other
+-- filters (past the 256-entry bound).  Nothing the outer call holds may be
+-- freed under it: the outer page must still be right.
+-------------------------------------------------------------------------------
+CREATE TABLE nest_t (id int PRIMARY KEY, a int NOT NULL);
+INSERT INTO nest_t SELECT i, i % 7 FROM generate_series(1, 60) i;
+CREATE FUNCTION pg_temp.nested_pages(v int) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF v % 10 = 0 THEN
+    ANALYZE nest_t;
+    PERFORM count(*) FROM keyset_page(NULL::nest_t, 'a, id', first => 3, filter => 'pg_temp.nested_pages(id) OR true');
+    FOR k IN 1 .. 50 LOOP
+      PERFORM count(*) FROM keyset_page(NULL::nest_t, 'id DESC', first => 2, filter => format('id <> %s', v * 100 + k));
+    END LOOP;
+  END IF;
+  RETURN true;
+END $$;
+SELECT results_eq(
+  $$SELECT (p.node).id FROM keyset_page(NULL::nest_t, 'a, id', first => 40, filter => 'pg_temp.nested_pages(id) OR true') p$$,
+  $$SELECT id FROM nest_t ORDER BY a, id LIMIT 40$$,
+  'nested calls that invalidate and overflow the cache leave the outer page intact');
+SELECT is((SELECT count(*)::int FROM keyset_page(NULL::nest_t, 'a, id', first => 60, filter => 'id > $1', args => ARRAY['0'])), 60,
+          'and the next call, at top level, still pages normally');
+SELECT cmp_ok((SELECT count(*) FROM pg_backend_memory_contexts WHERE name = 'keyset_pagination query'), '<=', 256::bigint,
+              'after the nested calls end, the cache is back within its 256 entries');
+
 SELECT * FROM finish();
 ROLLBACK;
