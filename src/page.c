@@ -549,6 +549,25 @@ kp_fill_params(KpRun *run, KpPlan *p, const Datum *pos, Datum *values, char *nul
 	}
 }
 
+/* The parameters of a seek as a ParamListInfo (filter's, then position's) */
+static ParamListInfo
+kp_param_list(KpRun *run, KpPlan *p, const Datum *values, const char *nulls)
+{
+	int			n = run->q->nargs + p->np;
+	ParamListInfo params = makeParamList(n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		params->params[i].value = values[i];
+		params->params[i].isnull = nulls[i] == 'n';
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = i < run->q->nargs ? run->q->ftypes[i]
+			: p->ptypes[i - run->q->nargs];
+	}
+	return params;
+}
+
 /*
  * EXPLAIN of the very plan the cache holds (the generic plan), with
  * ANALYZE when asked: what keyset_explain() shows a DBA.
@@ -561,8 +580,6 @@ kp_explain_plan(KpRun *run, KpPlan *p, Datum *values, char *nulls,
 	PlannedStmt *stmt;
 	ExplainState *es = NewExplainState();
 	ParamListInfo params;
-	int			n = run->q->nargs + p->np;
-	int			i;
 	char	   *line;
 	char	   *save;
 	MemoryContext old;
@@ -570,15 +587,7 @@ kp_explain_plan(KpRun *run, KpPlan *p, Datum *values, char *nulls,
 	if (cplan == NULL || list_length(cplan->stmt_list) != 1)
 		elog(ERROR, "could not get the cached plan of a seek");
 	stmt = linitial_node(PlannedStmt, cplan->stmt_list);
-	params = makeParamList(n);
-	for (i = 0; i < n; i++)
-	{
-		params->params[i].value = values[i];
-		params->params[i].isnull = nulls[i] == 'n';
-		params->params[i].pflags = PARAM_FLAG_CONST;
-		params->params[i].ptype = i < run->q->nargs ? run->q->ftypes[i]
-			: p->ptypes[i - run->q->nargs];
-	}
+	params = kp_param_list(run, p, values, nulls);
 	es->costs = false;
 	es->analyze = run->analyze;
 	es->timing = false;
@@ -598,6 +607,83 @@ kp_explain_plan(KpRun *run, KpPlan *p, Datum *values, char *nulls,
 }
 
 /*
+ * Where a seek's rows go: straight from the executor into the page, with no
+ * SPI tuple table in between.  Stops the executor at the other cursor.
+ */
+typedef struct KpSeekReceiver
+{
+	DestReceiver pub;
+	KpRun	   *run;
+	bool		backward;
+	const Datum *bound;
+	const bool *boundnulls;
+	KpPageRow  *out;			/* NULL: only count */
+	int			got;			/* rows taken into the page, all seeks */
+	int			consumed;		/* rows this seek delivered, the bound's included */
+	bool		hit_bound;
+	Datum	   *key;
+	bool	   *keynull;
+} KpSeekReceiver;
+
+static bool
+kp_seek_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	KpSeekReceiver *r = (KpSeekReceiver *) self;
+	KpQuery    *q = r->run->q;
+	int			ncols = q->spec->ncols;
+	KpPageRow  *row;
+	MemoryContext old;
+	int			c;
+
+	slot_getsomeattrs(slot, ncols + 1);
+	r->consumed++;
+	for (c = 0; c < ncols; c++)
+	{
+		r->key[c] = slot->tts_values[c + 1];
+		r->keynull[c] = slot->tts_isnull[c + 1];
+	}
+	if (r->bound)
+	{
+		int			cmp = kp_sortspec_compare(q->spec, r->key, r->keynull,
+											  r->bound, r->boundnulls);
+
+		if (r->backward ? cmp <= 0 : cmp >= 0)
+		{
+			r->hit_bound = true;
+			return false;
+		}
+	}
+	if (r->out == NULL)
+	{
+		r->got++;
+		return true;
+	}
+	row = &r->out[r->got++];
+	old = MemoryContextSwitchTo(r->run->outcxt);
+	row->node = slot->tts_isnull[0] ? (Datum) 0 : datumCopy(slot->tts_values[0], false, -1);
+	row->key = palloc(sizeof(Datum) * ncols);
+	row->keynull = palloc(sizeof(bool) * ncols);
+	for (c = 0; c < ncols; c++)
+	{
+		row->keynull[c] = r->keynull[c];
+		row->key[c] = r->keynull[c] ? (Datum) 0
+			: datumCopy(r->key[c], q->keybyval[c], q->keylen[c]);
+	}
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+static void
+kp_seek_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+kp_seek_noop(DestReceiver *self)
+{
+}
+
+/*
  * Runs the ranges after (or at-or-after) a position in one direction, in
  * order, until want rows; a row at or beyond bound (the other cursor) stops
  * the scan and sets *hit_bound.  Rows are copied to the caller's context.
@@ -613,71 +699,43 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 	int			nranges = kp_build_ranges(q->spec, posnulls, backward, inclusive, ranges);
 	Datum	   *values = palloc(sizeof(Datum) * (q->nargs + ncols + 1));
 	char	   *nulls = palloc(sizeof(char) * (q->nargs + ncols + 1));
-	Datum	   *key = palloc(sizeof(Datum) * ncols);
-	bool	   *keynull = palloc(sizeof(bool) * ncols);
-	int			got = 0;
+	KpSeekReceiver r;
 	int			ri;
 
-	*hit_bound = false;
-	for (ri = 0; ri < nranges && got < want; ri++)
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = kp_seek_receive;
+	r.pub.rStartup = kp_seek_startup;
+	r.pub.rShutdown = kp_seek_noop;
+	r.pub.rDestroy = kp_seek_noop;
+	/* SPI treats DestNone as "discard" and DestSPI as its own tuple table */
+	r.pub.mydest = DestTuplestore;
+	r.run = run;
+	r.backward = backward;
+	r.bound = bound;
+	r.boundnulls = boundnulls;
+	r.out = out;
+	r.key = palloc(sizeof(Datum) * ncols);
+	r.keynull = palloc(sizeof(bool) * ncols);
+
+	for (ri = 0; ri < nranges && r.got < want && !r.hit_bound; ri++)
 	{
 		/* the plan's LIMIT is what this seek may still return */
-		int			limit = want - got;
+		int			limit = want - r.got;
 		KpPlan	   *p = kp_seek_plan(q, &ranges[ri], posnulls, backward, limit,
 									 run->explain);
-		uint64		i;
+		SPIExecuteOptions opts;
 		int			rc;
 
-		int			consumed = 0;
-		bool		stop = false;
-
 		kp_fill_params(run, p, pos, values, nulls);
-		rc = SPI_execute_plan(p->plan, values, nulls, true, want - got);
+		memset(&opts, 0, sizeof(opts));
+		opts.params = kp_param_list(run, p, values, nulls);
+		opts.read_only = true;
+		opts.tcount = limit;
+		opts.dest = &r.pub;
+		r.consumed = 0;
+		rc = SPI_execute_plan_extended(p->plan, &opts);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "seek failed: %s", SPI_result_code_string(rc));
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			Datum		node;
-			MemoryContext old;
-			int			c;
-
-			consumed++;
-			for (c = 0; c < ncols; c++)
-				key[c] = SPI_getbinval(tup, desc, c + 2, &keynull[c]);
-			if (bound)
-			{
-				int			cmp = kp_sortspec_compare(q->spec, key, keynull, bound, boundnulls);
-
-				if (backward ? cmp <= 0 : cmp >= 0)
-				{
-					*hit_bound = true;
-					stop = true;
-					break;
-				}
-			}
-			if (out == NULL)
-			{
-				got++;
-				continue;
-			}
-			node = SPI_getbinval(tup, desc, 1, &isnull);
-			old = MemoryContextSwitchTo(run->outcxt);
-			out[got].node = isnull ? (Datum) 0 : datumCopy(node, false, -1);
-			out[got].key = palloc(sizeof(Datum) * ncols);
-			out[got].keynull = palloc(sizeof(bool) * ncols);
-			for (c = 0; c < ncols; c++)
-			{
-				out[got].keynull[c] = keynull[c];
-				out[got].key[c] = keynull[c] ? (Datum) 0
-					: datumCopy(key[c], q->keybyval[c], q->keylen[c]);
-			}
-			MemoryContextSwitchTo(old);
-			got++;
-		}
-		SPI_freetuptable(SPI_tuptable);
 		if (run->explain)
 		{
 			/*
@@ -685,18 +743,17 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 			 * with a LIMIT of the rows it really consumed here (a window
 			 * stops at the other cursor's row, which counts as read).
 			 */
-			KpPlan	   *ep = (consumed > 0 && consumed < limit)
-				? kp_seek_plan(q, &ranges[ri], posnulls, backward, consumed, true) : p;
+			KpPlan	   *ep = (r.consumed > 0 && r.consumed < limit)
+				? kp_seek_plan(q, &ranges[ri], posnulls, backward, r.consumed, true) : p;
 
 			kp_fill_params(run, ep, pos, values, nulls);
 			kp_explain_plan(run, ep, values, nulls,
 							psprintf("seek %d: %s, %s, range %d of %d", ++run->seekno, what,
 									 backward ? "backward" : "forward", ri + 1, nranges));
 		}
-		if (stop)
-			break;
 	}
-	return got;
+	*hit_bound = r.hit_bound;
+	return r.got;
 }
 
 /*
