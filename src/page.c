@@ -1071,15 +1071,23 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 					psprintf("SELECT FROM %s %s WHERE %s", q->spec->relname, q->alias,
 							 kp_where_sql(q->finfo)), 0, NULL,
 					CURSOR_OPT_CUSTOM_PLAN);
-	params = makeParamList(q->nargs);
-	for (i = 0; i < q->nargs; i++)
+	/*
+	 * Prepared for custom plans, so the estimate sees the argument values.
+	 * Without arguments there is nothing to see: no parameter list, and the
+	 * plan cache keeps one plan (replanned when the statistics change).
+	 */
+	params = NULL;
+	if (q->nargs > 0)
 	{
-		params->params[i].value = run.fvals[i];
-		params->params[i].isnull = run.fnulls[i] == 'n';
-		params->params[i].pflags = PARAM_FLAG_CONST;
-		params->params[i].ptype = q->ftypes[i];
+		params = makeParamList(q->nargs);
+		for (i = 0; i < q->nargs; i++)
+		{
+			params->params[i].value = run.fvals[i];
+			params->params[i].isnull = run.fnulls[i] == 'n';
+			params->params[i].pflags = PARAM_FLAG_CONST;
+			params->params[i].ptype = q->ftypes[i];
+		}
 	}
-	/* prepared for custom plans: the estimate sees the argument values */
 	src = linitial(SPI_plan_get_plan_sources(p->plan));
 	cplan = GetCachedPlan(src, params, NULL, NULL);
 	rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;

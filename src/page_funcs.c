@@ -11,7 +11,11 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "nodes/makefuncs.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
@@ -132,27 +136,69 @@ keyset_page(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* Appends a cursor as a JSON string; base64url needs no escaping */
+/* Pushes a key, or a string value (NULL: a JSON null) */
 static void
-append_json_cursor(StringInfo buf, text *cursor)
+push_string(JsonbParseState **st, JsonbIteratorToken tok, const char *str, int len)
+{
+	JsonbValue	v;
+
+	if (str == NULL)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvString;
+		v.val.string.val = (char *) str;
+		v.val.string.len = len;
+	}
+	pushJsonbValue(st, tok, &v);
+}
+
+static void
+push_key(JsonbParseState **st, const char *key)
+{
+	push_string(st, WJB_KEY, key, strlen(key));
+}
+
+static void
+push_cursor(JsonbParseState **st, text *cursor)
 {
 	if (cursor == NULL)
-	{
-		appendStringInfoString(buf, "null");
-		return;
-	}
-	appendStringInfoChar(buf, '"');
-	appendBinaryStringInfo(buf, VARDATA_ANY(cursor), VARSIZE_ANY_EXHDR(cursor));
-	appendStringInfoChar(buf, '"');
+		push_string(st, WJB_VALUE, NULL, 0);
+	else
+		push_string(st, WJB_VALUE, VARDATA_ANY(cursor), VARSIZE_ANY_EXHDR(cursor));
+}
+
+static void
+push_bool(JsonbParseState **st, bool b)
+{
+	JsonbValue	v;
+
+	v.type = jbvBool;
+	v.val.boolean = b;
+	pushJsonbValue(st, WJB_VALUE, &v);
 }
 
 /*
- * keyset_connection(...same...) RETURNS jsonb: a Relay connection.  The
- * document is written as JSON text, each node by row_to_json (the same
- * rendering of every type as to_jsonb: both use the type's JSON cast or its
- * output function), and parsed into jsonb once.  Building it with SQL
- * jsonb functions re-serialized every node at each nesting level and cost
- * several times the page itself.
+ * to_jsonb for the row type, callable from C: to_jsonb reads its argument's
+ * type from the call expression, so the call gets one.
+ */
+static void
+to_jsonb_finfo(Oid rowtype, FmgrInfo *f)
+{
+	FuncExpr   *call;
+
+	fmgr_info(F_TO_JSONB, f);
+	call = makeFuncExpr(F_TO_JSONB, JSONBOID,
+						list_make1(makeNullConst(rowtype, -1, InvalidOid)),
+						InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	fmgr_info_set_expr((Node *) call, f);
+}
+
+/*
+ * keyset_connection(...same...) RETURNS jsonb: a Relay connection, built
+ * as one jsonb value; each node is to_jsonb of the row.  (Building it with
+ * SQL jsonb functions re-serialized every node at each nesting level and
+ * cost several times the page itself.)
  */
 Datum
 keyset_connection(PG_FUNCTION_ARGS)
@@ -160,40 +206,58 @@ keyset_connection(PG_FUNCTION_ARGS)
 	KpPageArgs	a;
 	KpPage		page;
 	int64		estimate;
-	StringInfoData buf;
+	FmgrInfo	tojsonb;
+	JsonbParseState *st = NULL;
+	JsonbValue	v;
+	JsonbValue *res;
 	int			i;
 
 	page_args(fcinfo, &a, "keyset_connection");
 	kp_page_run(&a, &page, false, false);
 	estimate = kp_count_estimate(kp_rowtype_relid(a.rowtype, a.fname), a.filter, a.args);
+	to_jsonb_finfo(a.rowtype, &tojsonb);
 
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"edges\": [");
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_key(&st, "edges");
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	for (i = 0; i < page.nrows; i++)
 	{
-		appendStringInfoString(&buf, i > 0 ? ", {\"cursor\": " : "{\"cursor\": ");
-		append_json_cursor(&buf, page.cursors[i]);
-		appendStringInfoString(&buf, ", \"node\": ");
+		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		push_key(&st, "cursor");
+		push_cursor(&st, page.cursors[i]);
+		push_key(&st, "node");
 		if (page.rows[i].node == (Datum) 0)
-			appendStringInfoString(&buf, "null");
+			push_string(&st, WJB_VALUE, NULL, 0);
 		else
 		{
-			text	   *j = DatumGetTextPP(DirectFunctionCall1(row_to_json,
-															  page.rows[i].node));
+			Jsonb	   *node = DatumGetJsonbP(FunctionCall1(&tojsonb, page.rows[i].node));
 
-			appendBinaryStringInfo(&buf, VARDATA_ANY(j), VARSIZE_ANY_EXHDR(j));
+			v.type = jbvBinary;
+			v.val.binary.data = &node->root;
+			v.val.binary.len = VARSIZE(node) - VARHDRSZ;
+			pushJsonbValue(&st, WJB_VALUE, &v);
 		}
-		appendStringInfoChar(&buf, '}');
+		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
-	appendStringInfo(&buf, "], \"pageInfo\": {\"hasPreviousPage\": %s, \"hasNextPage\": %s, \"startCursor\": ",
-					 page.has_previous ? "true" : "false",
-					 page.has_next ? "true" : "false");
-	append_json_cursor(&buf, page.nrows > 0 ? page.cursors[0] : NULL);
-	appendStringInfoString(&buf, ", \"endCursor\": ");
-	append_json_cursor(&buf, page.nrows > 0 ? page.cursors[page.nrows - 1] : NULL);
-	appendStringInfo(&buf, "}, \"estimatedTotalCount\": " INT64_FORMAT "}", estimate);
+	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	push_key(&st, "pageInfo");
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_key(&st, "hasPreviousPage");
+	push_bool(&st, page.has_previous);
+	push_key(&st, "hasNextPage");
+	push_bool(&st, page.has_next);
+	push_key(&st, "startCursor");
+	push_cursor(&st, page.nrows > 0 ? page.cursors[0] : NULL);
+	push_key(&st, "endCursor");
+	push_cursor(&st, page.nrows > 0 ? page.cursors[page.nrows - 1] : NULL);
+	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	push_key(&st, "estimatedTotalCount");
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(estimate);
+	pushJsonbValue(&st, WJB_VALUE, &v);
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
 }
 
 /*

@@ -1,6 +1,6 @@
--- keyset_connection renders its document as JSON text (row_to_json for each
--- node) and parses it once.  Checked here against the jsonb SQL builds
--- (to_jsonb of each node from keyset_page) on every page of a walk over
+-- keyset_connection builds its document in C, each node by to_jsonb called
+-- from C.  Checked here against the jsonb SQL builds (to_jsonb of each node
+-- from keyset_page) on every page of a walk over
 -- awkward types: quotes, backslashes and control characters in text, a json
 -- column with a duplicate key, jsonb, NaN and infinities, numerics with
 -- trailing zeros, arrays, a nested composite, a domain, bytea, intervals,
