@@ -43,22 +43,8 @@ MORD='score DESC, id ASC'
 OUT="${KP_RESULTS_DIR:-$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 T0=$(now_s)
 
-created_db=""
-if [ -n "${KP_DB:-}" ]; then
-  if ! psql -X -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$KP_DB'" | grep -q 1; then
-    createdb "$KP_DB"; created_db=$KP_DB
-  fi
-  export PGDATABASE=$KP_DB
-fi
 SCRIPTS=$(mktemp -d)
-cleanup() {
-  rm -rf "$SCRIPTS"
-  if [ "${KP_KEEP:-0}" != 1 ]; then
-    q -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
-  fi
-  if [ -n "$created_db" ]; then dropdb --if-exists "$created_db" >/dev/null 2>&1 || true; fi
-}
-trap cleanup EXIT
+kp_bench_db "$SCHEMA" 'rm -rf "$SCRIPTS"'
 mkdir -p "$OUT"
 
 echo "keyset_pagination bench: $(commas "$ROWS") rows, pgbench -M prepared -c 1 -j 1, ${T}s a run, $ROUNDS rounds"

@@ -34,20 +34,7 @@ ORD='created_at DESC, id DESC'
 OUT="${KP_RESULTS_DIR:-$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 T0=$(now_s)
 
-created_db=""
-if [ -n "${KP_DB:-}" ]; then
-  if ! psql -X -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$KP_DB'" | grep -q 1; then
-    createdb "$KP_DB"; created_db=$KP_DB
-  fi
-  export PGDATABASE=$KP_DB
-fi
-cleanup() {
-  if [ "${KP_KEEP:-0}" != 1 ]; then
-    q -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
-  fi
-  if [ -n "$created_db" ]; then dropdb --if-exists "$created_db" >/dev/null 2>&1 || true; fi
-}
-trap cleanup EXIT
+kp_bench_db "$SCHEMA"
 
 mkdir -p "$OUT"
 section() { printf "\n==== %s\n\n" "$*"; }

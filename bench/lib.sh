@@ -80,3 +80,26 @@ machine_info() {
   echo "postgres:   $(q -c "SELECT version()")"
   echo "settings:   $(q -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'max_parallel_workers_per_gather', 'random_page_cost')")"
 }
+
+# kp_bench_db SCHEMA [EXTRA_CLEANUP]: uses database $KP_DB when set (created
+# when missing and then dropped at exit), and at exit drops SCHEMA (unless
+# KP_KEEP=1) after running the EXTRA_CLEANUP command
+kp_bench_db() {
+  kp_schema_to_drop=$1
+  kp_extra_cleanup=${2:-true}
+  kp_created_db=""
+  if [ -n "${KP_DB:-}" ]; then
+    if ! psql -X -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$KP_DB'" | grep -q 1; then
+      createdb "$KP_DB"; kp_created_db=$KP_DB
+    fi
+    export PGDATABASE=$KP_DB
+  fi
+  trap kp_bench_cleanup EXIT
+}
+kp_bench_cleanup() {
+  eval "$kp_extra_cleanup"
+  if [ "${KP_KEEP:-0}" != 1 ]; then
+    q -c "DROP SCHEMA IF EXISTS $kp_schema_to_drop CASCADE" >/dev/null 2>&1 || true
+  fi
+  if [ -n "$kp_created_db" ]; then dropdb --if-exists "$kp_created_db" >/dev/null 2>&1 || true; fi
+}
