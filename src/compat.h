@@ -86,7 +86,7 @@ kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
  * OpenSSL) src/mac.c falls back to pg_hmac and pg_cryptohash.  Must come
  * before any other OpenSSL header in a file that calls it.
  */
-#ifdef USE_OPENSSL
+#if defined(USE_OPENSSL) && !defined(KP_FORCE_PG_HMAC)	/* the latter: test the fallback */
 #ifndef OPENSSL_SUPPRESS_DEPRECATED
 #define OPENSSL_SUPPRESS_DEPRECATED
 #endif
