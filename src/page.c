@@ -119,7 +119,7 @@ static MemoryContext kp_cache_cxt = NULL;
 static int	kp_active_calls = 0;
 static KpQuery *kp_stale = NULL;
 
-/* Marks entries depending on relid stale; freed at their next lookup */
+/* Marks entries depending on relid stale; freed once no call holds them */
 static void
 kp_page_relcache_cb(Datum arg, Oid relid)
 {
@@ -530,40 +530,38 @@ kp_seek_plan(KpQuery *q, const KpRange *r, const bool *posnulls, bool backward,
 	return kp_plan_for(q, shape, sql, np, ptypes, posidx, CURSOR_OPT_GENERIC_PLAN);
 }
 
-/* Fills the parameter arrays: the filter's values, then the position's */
-static void
-kp_fill_params(KpRun *run, KpPlan *p, const Datum *pos, Datum *values, char *nulls)
+/*
+ * The parameters of a plan of the query entry: the filter's values, then,
+ * for a seek, the position's (pos may be NULL for plans without any).
+ * NULL when there are none, so the plan cache need not plan a custom plan.
+ */
+static ParamListInfo
+kp_params(KpRun *run, KpPlan *p, const Datum *pos)
 {
 	int			nf = run->q->nargs;
+	ParamListInfo params;
 	int			i;
 
-	for (i = 0; i < nf; i++)
+	if (nf + p->np == 0)
+		return NULL;
+	params = makeParamList(nf + p->np);
+	for (i = 0; i < nf + p->np; i++)
 	{
-		values[i] = run->fvals[i];
-		nulls[i] = run->fnulls[i];
-	}
-	for (i = 0; i < p->np; i++)
-	{
-		values[nf + i] = pos[p->posidx[i]];
-		nulls[nf + i] = ' ';
-	}
-}
+		ParamExternData *prm = &params->params[i];
 
-/* The parameters of a seek as a ParamListInfo (filter's, then position's) */
-static ParamListInfo
-kp_param_list(KpRun *run, KpPlan *p, const Datum *values, const char *nulls)
-{
-	int			n = run->q->nargs + p->np;
-	ParamListInfo params = makeParamList(n);
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		params->params[i].value = values[i];
-		params->params[i].isnull = nulls[i] == 'n';
-		params->params[i].pflags = PARAM_FLAG_CONST;
-		params->params[i].ptype = i < run->q->nargs ? run->q->ftypes[i]
-			: p->ptypes[i - run->q->nargs];
+		if (i < nf)
+		{
+			prm->value = run->fvals[i];
+			prm->isnull = run->fnulls[i] == 'n';
+			prm->ptype = run->q->ftypes[i];
+		}
+		else
+		{
+			prm->value = pos[p->posidx[i - nf]];
+			prm->isnull = false;
+			prm->ptype = p->ptypes[i - nf];
+		}
+		prm->pflags = PARAM_FLAG_CONST;
 	}
 	return params;
 }
@@ -573,13 +571,12 @@ kp_param_list(KpRun *run, KpPlan *p, const Datum *values, const char *nulls)
  * ANALYZE when asked: what keyset_explain() shows a DBA.
  */
 static void
-kp_explain_plan(KpRun *run, KpPlan *p, Datum *values, char *nulls,
+kp_explain_plan(KpRun *run, KpPlan *p, ParamListInfo params,
 				const char *label)
 {
 	CachedPlan *cplan = SPI_plan_get_cached_plan(p->plan);
 	PlannedStmt *stmt;
 	ExplainState *es = NewExplainState();
-	ParamListInfo params;
 	char	   *line;
 	char	   *save;
 	MemoryContext old;
@@ -587,7 +584,6 @@ kp_explain_plan(KpRun *run, KpPlan *p, Datum *values, char *nulls,
 	if (cplan == NULL || list_length(cplan->stmt_list) != 1)
 		elog(ERROR, "could not get the cached plan of a seek");
 	stmt = linitial_node(PlannedStmt, cplan->stmt_list);
-	params = kp_param_list(run, p, values, nulls);
 	es->costs = false;
 	es->analyze = run->analyze;
 	es->timing = false;
@@ -697,8 +693,6 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 	int			ncols = q->spec->ncols;
 	KpRange    *ranges = palloc(sizeof(KpRange) * (2 * ncols + 1));
 	int			nranges = kp_build_ranges(q->spec, posnulls, backward, inclusive, ranges);
-	Datum	   *values = palloc(sizeof(Datum) * (q->nargs + ncols + 1));
-	char	   *nulls = palloc(sizeof(char) * (q->nargs + ncols + 1));
 	KpSeekReceiver r;
 	int			ri;
 
@@ -726,9 +720,8 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 		SPIExecuteOptions opts;
 		int			rc;
 
-		kp_fill_params(run, p, pos, values, nulls);
 		memset(&opts, 0, sizeof(opts));
-		opts.params = kp_param_list(run, p, values, nulls);
+		opts.params = kp_params(run, p, pos);
 		opts.read_only = true;
 		opts.tcount = limit;
 		opts.dest = &r.pub;
@@ -746,8 +739,7 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 			KpPlan	   *ep = (r.consumed > 0 && r.consumed < limit)
 				? kp_seek_plan(q, &ranges[ri], posnulls, backward, r.consumed, true) : p;
 
-			kp_fill_params(run, ep, pos, values, nulls);
-			kp_explain_plan(run, ep, values, nulls,
+			kp_explain_plan(run, ep, kp_params(run, ep, pos),
 							psprintf("seek %d: %s, %s, range %d of %d", ++run->seekno, what,
 									 backward ? "backward" : "forward", ri + 1, nranges));
 		}
@@ -1053,7 +1045,6 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 	CachedPlan *cplan;
 	ParamListInfo params;
 	double		rows;
-	int			i;
 
 	LockRelationOid(relid, AccessShareLock);
 	/*
@@ -1076,18 +1067,7 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 	 * Without arguments there is nothing to see: no parameter list, and the
 	 * plan cache keeps one plan (replanned when the statistics change).
 	 */
-	params = NULL;
-	if (q->nargs > 0)
-	{
-		params = makeParamList(q->nargs);
-		for (i = 0; i < q->nargs; i++)
-		{
-			params->params[i].value = run.fvals[i];
-			params->params[i].isnull = run.fnulls[i] == 'n';
-			params->params[i].pflags = PARAM_FLAG_CONST;
-			params->params[i].ptype = q->ftypes[i];
-		}
-	}
+	params = kp_params(&run, p, NULL);
 	src = linitial(SPI_plan_get_plan_sources(p->plan));
 	cplan = GetCachedPlan(src, params, NULL, NULL);
 	rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;
