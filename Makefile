@@ -40,11 +40,11 @@ installcheck-regress:
 installcheck-isolation:
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
 
-# make demo: the demo story on a throwaway cluster (bench/demo_run.sh,
-# bench/demo.sh); make bench: pgbench figures (bench/bench_run.sh,
+# make demo: the demo story on a throwaway cluster (bench/run.sh demo,
+# bench/demo.sh); make bench: pgbench figures (bench/run.sh bench,
 # bench/bench.sh).  Results go to bench/results/<timestamp>/.
 .PHONY: demo bench
 demo:
-	bash bench/demo_run.sh
+	bash bench/run.sh demo
 bench:
-	bash bench/bench_run.sh
+	bash bench/run.sh bench
