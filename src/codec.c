@@ -7,6 +7,7 @@
  * The tag is checked, in constant time, before any byte other than the
  * version and key id is interpreted; nothing unauthenticated ever reaches a
  * type's receive function.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

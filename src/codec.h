@@ -7,6 +7,7 @@
  *	 version(1) flags(1) key_id(varint) [issued_at(4, BE)]
  *	 nvalues(varint) { type_tag(varint) len+1(varint, 0 = NULL) bytes } ...
  *	 mac(16) = HMAC-SHA256(key, everything before it || context digest)[0..16)
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_CODEC_H
 #define KP_CODEC_H

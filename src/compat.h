@@ -3,6 +3,7 @@
  *	  Every PostgreSQL-version difference keyset_pagination depends on, in one
  *	  place.  The code targets PostgreSQL 14 and later: 14 is the first release
  *	  whose common/hmac.h the cursor signatures are built on.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_COMPAT_H
 #define KP_COMPAT_H

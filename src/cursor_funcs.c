@@ -4,6 +4,7 @@
  *
  * These use the user context domain; keyset_page mints and reads its own
  * cursors through the same codec in the page domain.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

@@ -1,6 +1,7 @@
 /*
  * guc.c
  *	  The keyset_pagination.* settings and module initialisation.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

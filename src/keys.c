@@ -8,6 +8,7 @@
  * read once per backend; a statement trigger on it sends a relcache
  * invalidation on every change, which reaches every backend, hot standbys
  * included (invalidations travel in the commit record).
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

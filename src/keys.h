@@ -2,6 +2,7 @@
  * keys.h
  *	  Signing keys: kept in an extension table no ordinary role can read,
  *	  cached per backend, refreshed when the table changes.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_KEYS_H
 #define KP_KEYS_H

@@ -1,6 +1,7 @@
 /*
  * keyset_pagination.h
  *	  Settings and error codes shared by every part of the extension.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KEYSET_PAGINATION_H
 #define KEYSET_PAGINATION_H

@@ -7,6 +7,7 @@
  * a copyable SHA-256 state (see compat.h) a tag costs three compression
  * rounds and two struct copies, with no allocation; otherwise this falls
  * back to PostgreSQL's pg_hmac, which gives the same bytes more slowly.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

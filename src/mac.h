@@ -2,6 +2,7 @@
  * mac.h
  *	  HMAC-SHA256 with the key schedule done once per signing key, and the
  *	  one-shot SHA-256 the cursor context digest needs.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_MAC_H
 #define KP_MAC_H

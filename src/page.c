@@ -13,6 +13,7 @@
  * position's ordered ranges one seek at a time until n+1 rows, stop early
  * at the other cursor's bound, probe once in the other direction for the
  * opposite flag, then mint one cursor per row.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

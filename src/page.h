@@ -2,6 +2,7 @@
  * page.h
  *	  Page execution: the per-backend cache of resolved queries and prepared
  *	  seek plans, and the Relay paging algorithm over them.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_PAGE_H
 #define KP_PAGE_H

@@ -3,6 +3,7 @@
  *	  SQL-callable page functions: keyset_page, keyset_connection,
  *	  keyset_explain, keyset_check, keyset_count_estimate,
  *	  keyset_offset_page.  Argument handling only; the work is in page.c.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

@@ -6,6 +6,7 @@
  * through quote_identifier, operators and collations schema-qualified.  The
  * only caller text that is placed into SQL is the filter, and only after
  * PostgreSQL's grammar has shown it to be one expression with no subquery.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

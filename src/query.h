@@ -2,6 +2,7 @@
  * query.h
  *	  SQL text for seeks: the ordered ranges a position splits into, the
  *	  seek query of one range, the offset query, and the filter check.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_QUERY_H
 #define KP_QUERY_H

@@ -6,6 +6,7 @@
  * BY of an empty SELECT; only plain column names with ASC/DESC and NULLS
  * FIRST/LAST survive.  The text is never put into SQL: queries are rebuilt
  * from the resolved column names through quote_identifier.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
 

@@ -3,6 +3,7 @@
  *	  The effective sort key of a paged relation: the caller's ORDER BY,
  *	  parsed by PostgreSQL's own parser, resolved to columns and btree
  *	  operators, and made unique with a tiebreaker when it is not provably so.
+ * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_SORTSPEC_H
 #define KP_SORTSPEC_H
