@@ -37,10 +37,10 @@ PG_FUNCTION_INFO_V1(keyset_rotate_key);
 PG_FUNCTION_INFO_V1(keyset_retire_keys);
 PG_FUNCTION_INFO_V1(keyset_keys_trigger);
 
-/* the key table's columns, fixed by the install script */
-#define Anum_key_id			1
-#define Anum_key_secret		2
-#define Anum_key_origin		3
+/* the key table's columns, found by name (kp_key_attnum) */
+#define KP_KEY_COL_ID		"key_id"
+#define KP_KEY_COL_SECRET	"secret"
+#define KP_KEY_COL_ORIGIN	"origin"
 
 static KpKey *key_cache = NULL;
 static int	key_count = 0;
@@ -98,6 +98,40 @@ kp_extension_schema(void)
 }
 
 /*
+ * The attribute number of a key table column, by name and type.  Columns
+ * are not addressed by position: an upgrade script may add, drop or rebuild
+ * columns of the table, and a 0.1.0 schema is served by the same library as
+ * a newer one.  A missing or retyped column is a clean error, never a read
+ * of the wrong bytes.
+ */
+static AttrNumber
+kp_key_attnum(Relation rel, const char *name, Oid typid)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || strcmp(NameStr(att->attname), name) != 0)
+			continue;
+		if (att->atttypid != typid)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("column \"%s\" of the keyset_pagination signing key table has type %s, expected %s",
+							name, format_type_be(att->atttypid), format_type_be(typid)),
+					 errhint("Update the extension with ALTER EXTENSION keyset_pagination UPDATE, or reinstall it.")));
+		return att->attnum;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("keyset_pagination signing key table has no column \"%s\"", name),
+			 errhint("Update the extension with ALTER EXTENSION keyset_pagination UPDATE, or reinstall it.")));
+	return InvalidAttrNumber;	/* keep compiler quiet */
+}
+
+/*
  * Reads every key into TopMemoryContext.  A catalog-style scan, without a
  * privilege check: that is the point, the caller may not read the table.
  */
@@ -111,6 +145,8 @@ kp_keys_load(void)
 	int			cap = 4;
 	int			n = 0;
 	KpKey	   *keys;
+	AttrNumber	anum_id;
+	AttrNumber	anum_secret;
 
 	ext_schema_oid = InvalidOid;
 	relid = get_relname_relid(KP_KEY_TABLE, kp_extension_schema());
@@ -121,13 +157,15 @@ kp_keys_load(void)
 				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
 	key_table_oid = relid;
 
-	keys = MemoryContextAllocZero(TopMemoryContext, sizeof(KpKey) * cap);
 	rel = table_open(relid, AccessShareLock);
+	anum_id = kp_key_attnum(rel, KP_KEY_COL_ID, INT4OID);
+	anum_secret = kp_key_attnum(rel, KP_KEY_COL_SECRET, BYTEAOID);
+	keys = MemoryContextAllocZero(TopMemoryContext, sizeof(KpKey) * cap);
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		bool		isnull;
-		Datum		id = heap_getattr(tup, Anum_key_id, RelationGetDescr(rel), &isnull);
+		Datum		id = heap_getattr(tup, anum_id, RelationGetDescr(rel), &isnull);
 		Datum		secret;
 
 		if (isnull)
@@ -139,7 +177,7 @@ kp_keys_load(void)
 		}
 		memset(&keys[n], 0, sizeof(KpKey));
 		keys[n].id = (uint32) DatumGetInt32(id);
-		secret = heap_getattr(tup, Anum_key_secret, RelationGetDescr(rel), &isnull);
+		secret = heap_getattr(tup, anum_secret, RelationGetDescr(rel), &isnull);
 		if (isnull)
 			keys[n].retired = true;
 		else
@@ -317,11 +355,16 @@ keyset_keys_trigger(PG_FUNCTION_ARGS)
 	{
 		HeapTuple	newtup = trigdata->tg_trigtuple;
 		TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+		bool		id_null;
 		bool		isnull;
-		Datum		id = heap_getattr(newtup, Anum_key_id, desc, &isnull);
-		Datum		origin = heap_getattr(newtup, Anum_key_origin, desc, &isnull);
+		Datum		id = heap_getattr(newtup,
+									  kp_key_attnum(trigdata->tg_relation, KP_KEY_COL_ID, INT4OID),
+									  desc, &id_null);
+		Datum		origin = heap_getattr(newtup,
+										  kp_key_attnum(trigdata->tg_relation, KP_KEY_COL_ORIGIN, TEXTOID),
+										  desc, &isnull);
 
-		if (!isnull && strcmp(TextDatumGetCString(origin), "install") == 0)
+		if (!id_null && !isnull && strcmp(TextDatumGetCString(origin), "install") == 0)
 		{
 			Oid			argtypes[1] = {INT4OID};
 			Datum		args[1];
