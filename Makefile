@@ -17,6 +17,9 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 ISOLATION      = forward_walk key_update backward_walk repeatable_read concurrent_ddl key_rotation
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 
+# make installcheck is defined below (regress, isolation, then pgTAP)
+NO_INSTALLCHECK = 1
+
 PG_CONFIG ?= $(shell command -v pg_config 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_config)
 # extra warnings; CI adds -Werror through KP_WERROR=1
 PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
@@ -36,12 +39,30 @@ endif
 test:
 	bash test/run_all.sh
 
-# the two halves of installcheck, so test/suites.sh can count each
-.PHONY: installcheck-regress installcheck-isolation
+# make installcheck: every suite that needs only a running server with the
+# extension installed (make && sudo make install && make installcheck; PG*
+# variables choose the server): pg_regress, the isolation specs, and pgTAP
+# when the server has pgtap and pg_prove is installed (skipped otherwise).
+# Each part is a target of its own, so test/suites.sh can count each.
+.PHONY: installcheck installcheck-regress installcheck-isolation installcheck-pgtap
+installcheck:
+	$(MAKE) installcheck-regress
+	$(MAKE) installcheck-isolation
+	$(MAKE) installcheck-pgtap
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+installcheck-pgtap:
+	bash test/pgtap_installcheck.sh
+
+# make dist: the PGXN release zip of the committed tree (git archive of
+# HEAD: uncommitted changes are not in it)
+DISTNAME = $(EXTENSION)-$(EXTVERSION)
+.PHONY: dist
+dist:
+	@git diff --quiet HEAD -- || echo "make dist: warning: uncommitted changes are not in $(DISTNAME).zip" >&2
+	git archive --format=zip --prefix=$(DISTNAME)/ -o $(DISTNAME).zip HEAD
 
 # make demo: the demo story on a throwaway cluster (bench/run.sh demo,
 # bench/demo.sh); make bench: pgbench figures (bench/run.sh bench,

@@ -43,10 +43,7 @@ if grep -q '^ISOLATION' Makefile; then
 fi
 
 echo "== pgTAP (pg_prove)"
-db=kp_tap
-dropdb --if-exists "$db" >/dev/null 2>&1
-createdb "$db" && psql -X -q -d "$db" -c "CREATE EXTENSION pgtap; CREATE EXTENSION keyset_pagination;" >/dev/null
-pg_prove -d "$db" --ext .sql test/pgtap/ >"$out" 2>&1
+KP_REQUIRE_PGTAP=1 make -s installcheck-pgtap PG_CONFIG="$PG_CONFIG" >"$out" 2>&1
 rc=$?
 cat "$out"
 t=$(grep -oE 'Tests=[0-9]+' "$out" | grep -oE '[0-9]+' || echo 0)
