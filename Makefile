@@ -64,6 +64,13 @@ dist:
 	@git diff --quiet HEAD -- || echo "make dist: warning: uncommitted changes are not in $(DISTNAME).zip" >&2
 	git archive --format=zip --prefix=$(DISTNAME)/ -o $(DISTNAME).zip HEAD
 
+# make distcheck: make dist, unpack the zip in a temporary directory, build
+# and install it there, make installcheck on a throwaway cluster (about 2
+# minutes; test/dist_installcheck.sh)
+.PHONY: distcheck
+distcheck:
+	bash test/dist_installcheck.sh
+
 # make demo: the demo story on a throwaway cluster (bench/run.sh demo,
 # bench/demo.sh); make bench: pgbench figures (bench/run.sh bench,
 # bench/bench.sh).  Results go to bench/results/<timestamp>/.
