@@ -60,6 +60,7 @@ port_opt=()
 rc=$?
 regress=$(grep -oE 'All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed' "$work/installcheck.log" | tr '\n' ';')
 tap=$(grep -E '^Result: ' "$work/installcheck.log")
+echo "    # make installcheck (exit $rc): pg_regress, isolation: $regress pgTAP: ${tap:-not run}"
 kp_ok "$([ $rc -eq 0 ] && echo t || echo f)" "make installcheck in the unpacked zip passes (regress; isolation: $regress pgTAP: ${tap:-not run})"
 if [ $rc -ne 0 ] || [ "${KP_VERBOSE:-0}" = 1 ]; then
   grep -vE '^[0-9-]+ [0-9:.]+ UTC \[' "$work/installcheck.log" | tail -60 | sed 's/^/    # /'
