@@ -15,7 +15,7 @@ set -uo pipefail
 cd "$KP_ROOT" || exit 1
 
 export PGVER="${PGVER:-15}"
-bash test/deps.sh || exit 1
+EXTRA_PKGS="${EXTRA_PKGS:-} unzip" bash test/deps.sh || exit 1
 PG_CONFIG="/usr/lib/postgresql/$PGVER/bin/pg_config"
 export PATH="/usr/lib/postgresql/$PGVER/bin:$PATH"
 pgver=$("$PG_CONFIG" --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
