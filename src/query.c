@@ -3,7 +3,11 @@
  *	  Builds the SQL of seeks.
  *
  * Values never enter SQL text: positions go as $n parameters, identifiers
- * through quote_identifier, operators and collations schema-qualified.  The
+ * through quote_identifier, operators and collations schema-qualified.
+ * Each comparison has both operands of its opclass's input type (the
+ * column cast to it, the parameter typed as it), so the qualified operator
+ * name has exactly one match: the btree opfamily member (see
+ * resolve_column).  The
  * only caller text that is placed into SQL is the filter, and only after
  * PostgreSQL's grammar has shown it to be one expression with no subquery.
  */
@@ -315,7 +319,7 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 	int			i;
 
 #define NEXT_PARAM(colno) \
-	(ptypes[np] = spec->cols[colno].typid, posidx[np] = (colno), nf + (++np))
+	(ptypes[np] = spec->cols[colno].cmptype, posidx[np] = (colno), nf + (++np))
 
 	initStringInfo(&buf);
 	append_select_from(&buf, spec, alias);
@@ -343,9 +347,9 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 				 * column in the ordering, so only the index that serves the
 				 * sort avoids a Sort, and they are the same index bound.
 				 */
-				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s) AND %s.%s %s ($%d%s)",
-								 alias, quote_identifier(c->attname), c->op_ge, p, c->collate,
-								 alias, quote_identifier(c->attname), c->op_le, p, c->collate);
+				appendStringInfo(&buf, "\n  AND %s.%s%s %s ($%d%s) AND %s.%s%s %s ($%d%s)",
+								 alias, quote_identifier(c->attname), c->cmpcast, c->op_ge, p, c->collate,
+								 alias, quote_identifier(c->attname), c->cmpcast, c->op_le, p, c->collate);
 			}
 		}
 	}
@@ -365,8 +369,8 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 					: (asc ? c->op_ge : c->op_le);
 				int			p = NEXT_PARAM(r->col);
 
-				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s)", alias,
-								 quote_identifier(c->attname), op, p, c->collate);
+				appendStringInfo(&buf, "\n  AND %s.%s%s %s ($%d%s)", alias,
+								 quote_identifier(c->attname), c->cmpcast, op, p, c->collate);
 				break;
 			}
 		case KP_PIECE_IS_NULL:
@@ -386,8 +390,9 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 
 				appendStringInfo(&buf, "\n  AND ROW(");
 				for (i = r->col; i < r->col + r->rowlen; i++)
-					appendStringInfo(&buf, "%s%s.%s", i > r->col ? ", " : "", alias,
-									 quote_identifier(spec->cols[i].attname));
+					appendStringInfo(&buf, "%s%s.%s%s", i > r->col ? ", " : "", alias,
+									 quote_identifier(spec->cols[i].attname),
+									 spec->cols[i].cmpcast);
 				appendStringInfo(&buf, ") %s ROW(", op);
 				for (i = r->col; i < r->col + r->rowlen; i++)
 				{

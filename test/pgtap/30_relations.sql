@@ -136,7 +136,7 @@ EXCEPTION WHEN OTHERS THEN
   RETURN h;
 END $$;
 SELECT is(pg_temp.hint_of($$SELECT keyset_page(NULL::joined, 'grp')$$),
-          'Page a simple view that shows its table''s primary key, or a materialized view with a unique index on NOT NULL columns.',
+          'Page a simple view that shows its table''s primary key, or a materialized view with a unique index created NULLS NOT DISTINCT.',
           'the refusal of a join view carries the hint');
 
 -- 3. a partitioned table (its primary key includes the partition key)
