@@ -185,7 +185,9 @@ SELECT is(kc.sort_key || ' / ' || kc.unique_by, 'g ASC NULLS LAST, id ASC NULLS 
           'materialized view: its own NULLS NOT DISTINCT index is the tiebreaker')
 FROM keyset_check(NULL::mvb, 'g') kc;
 -- the base table's NOT NULL is not consulted, so nothing goes stale when it
--- changes: page, drop NOT NULL, write a NULL, refresh, page again
+-- changes: page, drop NOT NULL, write a NULL, refresh, page again.  (This
+-- one passes on the old code too: the refresh invalidates the view's
+-- relcache entry, and the cache entry with it.)
 CREATE TABLE mc (id int PRIMARY KEY, g int NOT NULL);
 INSERT INTO mc SELECT i, i % 3 FROM generate_series(1, 8) i;
 CREATE MATERIALIZED VIEW mvc AS SELECT id, g FROM mc;
