@@ -146,6 +146,7 @@ resolve_column(Relation rel, KpSortCol *col, const char *name)
 		if (!OidIsValid(o)) \
 			elog(ERROR, "missing btree operator %d for type %s", strat, \
 				 format_type_be(col->typid)); \
+		col->strat_ops[(strat) - 1] = o; \
 		col->field = qualified_operator(o, &col->catalog_ops); \
 	} while (0)
 	KP_OP(op_lt, BTLessStrategyNumber);

@@ -8,6 +8,7 @@
 #define KP_SORTSPEC_H
 
 #include "access/attnum.h"
+#include "access/stratnum.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
 
@@ -31,6 +32,7 @@ typedef struct KpSortCol
 	 */
 	Oid			cmptype;
 	char	   *cmpcast;		/* "::schema.type" when cmptype != typid, else "" */
+	Oid			strat_ops[BTMaxStrategyNumber];	/* the members, by strategy - 1 */
 	/* schema-qualified operator spellings for SQL text */
 	char	   *op_eq;
 	char	   *op_lt;
