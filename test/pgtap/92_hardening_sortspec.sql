@@ -133,7 +133,8 @@ SELECT is(kc.sort_key || ' / ' || kc.tiebreaker, 'g ASC NULLS LAST, t ASC NULLS 
           'NULLS NOT DISTINCT: the nullable index column is the tiebreaker')
 FROM keyset_check(NULL::nnd, 'g') kc;
 SELECT is(problems, '{}'::text[], test)
-FROM (VALUES (1, 'g'), (2, 'g DESC'), (3, 'g NULLS FIRST'), (4, 'g DESC NULLS LAST')) AS s(n, ob),
+FROM (VALUES (1, 'g'), (2, 'g DESC'), (3, 'g NULLS FIRST'), (4, 'g DESC NULLS LAST'),
+             (5, 't'), (6, 't DESC NULLS LAST')) AS s(n, ob),
      pg_temp.kp_walks(format('NULLS NOT DISTINCT tiebreaker %s', ob), NULL::nnd, ob, NULL, NULL, NULL,
                       ARRAY[1, 2, 1000], 6)
 ORDER BY n;
