@@ -210,16 +210,7 @@ SELECT throws_ok($$SELECT keyset_page(NULL::mvp, 'g')$$, '22023', NULL,
                  'materialized view: a NULLS DISTINCT unique index is no tiebreaker');
 SELECT is(kc.is_unique, false, 'materialized view: keyset_check reports the key as not unique')
 FROM keyset_check(NULL::mvp, 'g') kc;
-CREATE FUNCTION pg_temp.kp_err_hint(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE h text;
-BEGIN
-  EXECUTE sql;
-  RETURN NULL;
-EXCEPTION WHEN others THEN
-  GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
-  RETURN h;
-END $$;
-SELECT is(pg_temp.kp_err_hint($$SELECT keyset_page(NULL::mvp, 'g')$$),
+SELECT is(pg_temp.hint_of($$SELECT keyset_page(NULL::mvp, 'g')$$),
           'Create a unique index on the materialized view with NULLS NOT DISTINCT, for example on its key columns.',
           'materialized view: the refusal says which index would do');
 
