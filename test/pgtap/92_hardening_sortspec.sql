@@ -120,6 +120,30 @@ RESET enable_seqscan;
 SELECT is((SELECT count(*)::int FROM kp_h1_calls), 0,
           'operator hijack: ... nor inside keyset_explain');
 
+-- An operator class whose input type is polymorphic cannot be named by an
+-- exact signature: outside pg_catalog (where anyone with CREATE there could
+-- add an exact match for the column's type) it is refused.  Made here as a
+-- default class for anyelement, which point (no btree class) then uses;
+-- dropped right after.
+CREATE SCHEMA kp_h1_poly;
+CREATE FUNCTION kp_h1_poly.cmp(anyelement, anyelement) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 0';
+CREATE FUNCTION kp_h1_poly.f(anyelement, anyelement) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+DO $do$
+DECLARE op text;
+BEGIN
+  FOREACH op IN ARRAY ARRAY['<', '<=', '=', '>=', '>'] LOOP
+    EXECUTE format('CREATE OPERATOR kp_h1_poly.%s (LEFTARG = anyelement, RIGHTARG = anyelement, FUNCTION = kp_h1_poly.f)', op);
+  END LOOP;
+END $do$;
+CREATE OPERATOR CLASS kp_h1_poly.any_ops DEFAULT FOR TYPE anyelement USING btree AS
+  OPERATOR 1 kp_h1_poly.<, OPERATOR 2 kp_h1_poly.<=, OPERATOR 3 kp_h1_poly.=,
+  OPERATOR 4 kp_h1_poly.>=, OPERATOR 5 kp_h1_poly.>, FUNCTION 1 kp_h1_poly.cmp(anyelement, anyelement);
+CREATE TABLE pts (id int PRIMARY KEY, p point);
+INSERT INTO pts VALUES (1, '(1,1)'), (2, '(2,2)');
+SELECT throws_ok($$SELECT keyset_page(NULL::pts, 'p')$$, '0A000', NULL,
+                 'a polymorphic btree operator class outside pg_catalog is refused');
+DROP SCHEMA kp_h1_poly CASCADE;
+
 -------------------------------------------------------------------------------
 -- 5. A UNIQUE NULLS NOT DISTINCT index on a nullable column as the
 -- tiebreaker: its NULL is a value like any other, sorted and sought as the
