@@ -4,12 +4,12 @@
  *
  * Values never enter SQL text: positions go as $n parameters, identifiers
  * through quote_identifier, operators and collations schema-qualified.
- * Each comparison has both operands of its opclass's input type (the
- * column cast to it, the parameter typed as it), so the qualified operator
- * name has exactly one match: the btree opfamily member (see
- * resolve_column).  The
- * only caller text that is placed into SQL is the filter, and only after
- * PostgreSQL's grammar has shown it to be one expression with no subquery.
+ * Each comparison has both operands of its opclass's input type (the column
+ * cast to it, the parameter typed as it), so the qualified operator name has
+ * exactly one match, the btree opfamily member (see resolve_column), and
+ * kp_seek_verify checks that after parse analysis.  The only caller text
+ * that is placed into SQL is the filter, and only after PostgreSQL's grammar
+ * has shown it to be one expression with no subquery.
  */
 #include "postgres.h"
 

@@ -142,7 +142,9 @@ CREATE TABLE pts (id int PRIMARY KEY, p point);
 INSERT INTO pts VALUES (1, '(1,1)'), (2, '(2,2)');
 SELECT throws_ok($$SELECT keyset_page(NULL::pts, 'p')$$, '0A000', NULL,
                  'a polymorphic btree operator class outside pg_catalog is refused');
+SET LOCAL client_min_messages = warning;
 DROP SCHEMA kp_h1_poly CASCADE;
+RESET client_min_messages;
 
 -------------------------------------------------------------------------------
 -- 5. A UNIQUE NULLS NOT DISTINCT index on a nullable column as the
