@@ -474,6 +474,8 @@ kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
 	plan = SPI_prepare_cursor(sql, q->nargs + np, argtypes, cursor_options);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare seek: %s", SPI_result_code_string(SPI_result));
+	if (posidx)
+		kp_seek_verify(q->spec, plan, q->nargs, np, posidx);
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "could not keep seek plan");
 

@@ -3,9 +3,13 @@
  *	  Builds the SQL of seeks.
  *
  * Values never enter SQL text: positions go as $n parameters, identifiers
- * through quote_identifier, operators and collations schema-qualified.  The
- * only caller text that is placed into SQL is the filter, and only after
- * PostgreSQL's grammar has shown it to be one expression with no subquery.
+ * through quote_identifier, operators and collations schema-qualified.
+ * Each comparison has both operands of its opclass's input type (the column
+ * cast to it, the parameter typed as it), so the qualified operator name has
+ * exactly one match, the btree opfamily member (see resolve_column), and
+ * kp_seek_verify checks that after parse analysis.  The only caller text
+ * that is placed into SQL is the filter, and only after PostgreSQL's grammar
+ * has shown it to be one expression with no subquery.
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
@@ -17,6 +21,7 @@
 #include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 #include "utils/rel.h"
 
 #include "query.h"
@@ -316,7 +321,7 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 	int			i;
 
 #define NEXT_PARAM(colno) \
-	(ptypes[np] = spec->cols[colno].typid, posidx[np] = (colno), nf + (++np))
+	(ptypes[np] = spec->cols[colno].cmptype, posidx[np] = (colno), nf + (++np))
 
 	initStringInfo(&buf);
 	append_select_from(&buf, spec, alias);
@@ -344,9 +349,9 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 				 * column in the ordering, so only the index that serves the
 				 * sort avoids a Sort, and they are the same index bound.
 				 */
-				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s) AND %s.%s %s ($%d%s)",
-								 alias, quote_identifier(c->attname), c->op_ge, p, c->collate,
-								 alias, quote_identifier(c->attname), c->op_le, p, c->collate);
+				appendStringInfo(&buf, "\n  AND %s.%s%s %s ($%d%s) AND %s.%s%s %s ($%d%s)",
+								 alias, quote_identifier(c->attname), c->cmpcast, c->op_ge, p, c->collate,
+								 alias, quote_identifier(c->attname), c->cmpcast, c->op_le, p, c->collate);
 			}
 		}
 	}
@@ -366,8 +371,8 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 					: (asc ? c->op_ge : c->op_le);
 				int			p = NEXT_PARAM(r->col);
 
-				appendStringInfo(&buf, "\n  AND %s.%s %s ($%d%s)", alias,
-								 quote_identifier(c->attname), op, p, c->collate);
+				appendStringInfo(&buf, "\n  AND %s.%s%s %s ($%d%s)", alias,
+								 quote_identifier(c->attname), c->cmpcast, op, p, c->collate);
 				break;
 			}
 		case KP_PIECE_IS_NULL:
@@ -387,8 +392,9 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 
 				appendStringInfo(&buf, "\n  AND ROW(");
 				for (i = r->col; i < r->col + r->rowlen; i++)
-					appendStringInfo(&buf, "%s%s.%s", i > r->col ? ", " : "", alias,
-									 quote_identifier(spec->cols[i].attname));
+					appendStringInfo(&buf, "%s%s.%s%s", i > r->col ? ", " : "", alias,
+									 quote_identifier(spec->cols[i].attname),
+									 spec->cols[i].cmpcast);
 				appendStringInfo(&buf, ") %s ROW(", op);
 				for (i = r->col; i < r->col + r->rowlen; i++)
 				{
@@ -407,6 +413,111 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 	appendStringInfo(&buf, "\nLIMIT %d", limit);
 	*nparams = np;
 	return buf.data;
+}
+
+/* A seek's plan being checked: which key column each position $n carries */
+typedef struct SeekVerify
+{
+	const KpSortSpec *spec;
+	int			nfilter;
+	int			np;
+	const int  *posidx;
+} SeekVerify;
+
+/* The key column whose position value expr is (under casts/COLLATE), or NULL */
+static const KpSortCol *
+position_param_col(SeekVerify *v, Node *expr)
+{
+	Param	   *p;
+
+	while (expr && (IsA(expr, RelabelType) || IsA(expr, CollateExpr)))
+		expr = IsA(expr, RelabelType) ? (Node *) ((RelabelType *) expr)->arg
+			: (Node *) ((CollateExpr *) expr)->arg;
+	if (expr == NULL || !IsA(expr, Param))
+		return NULL;
+	p = (Param *) expr;
+	if (p->paramkind != PARAM_EXTERN || p->paramid <= v->nfilter ||
+		p->paramid > v->nfilter + v->np)
+		return NULL;
+	return &v->spec->cols[v->posidx[p->paramid - v->nfilter - 1]];
+}
+
+static void
+check_member(const KpSortCol *c, Oid opno)
+{
+	int			s;
+
+	for (s = 0; s < BTMaxStrategyNumber; s++)
+		if (c->strat_ops[s] == opno)
+			return;
+	elog(ERROR, "seek on column \"%s\" resolved to operator %u, not a member of its btree operator family",
+		 c->attname, opno);
+}
+
+static bool
+seek_verify_walker(Node *node, void *context)
+{
+	SeekVerify *v = (SeekVerify *) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, OpExpr) && list_length(((OpExpr *) node)->args) == 2)
+	{
+		OpExpr	   *op = (OpExpr *) node;
+		const KpSortCol *c = position_param_col(v, lsecond(op->args));
+
+		if (c)
+		{
+			check_member(c, op->opno);
+			return seek_verify_walker(linitial(op->args), context);
+		}
+	}
+	else if (IsA(node, RowCompareExpr))
+	{
+		RowCompareExpr *rc = (RowCompareExpr *) node;
+		ListCell   *lo,
+				   *lr;
+
+		forboth(lo, rc->opnos, lr, rc->rargs)
+		{
+			const KpSortCol *c = position_param_col(v, lfirst(lr));
+
+			if (c == NULL)
+				break;
+			check_member(c, lfirst_oid(lo));
+		}
+		if (lr == NULL)
+			return expression_tree_walker((Node *) rc->largs, seek_verify_walker, context);
+	}
+	else if (IsA(node, Param) && position_param_col(v, node) != NULL)
+		elog(ERROR, "seek parameter $%d is not the operand of a btree comparison",
+			 ((Param *) node)->paramid);
+	else if (IsA(node, Query))
+		return query_tree_walker((Query *) node, seek_verify_walker, context, 0);
+	return expression_tree_walker(node, seek_verify_walker, context);
+}
+
+/*
+ * After parse analysis of a seek: every comparison with a position value
+ * runs one of its column's btree opfamily members, by OID, and position
+ * values appear nowhere else.  The SQL text is built so that nothing else
+ * can match (see resolve_column); this refuses the plan if it ever did.
+ */
+void
+kp_seek_verify(const KpSortSpec *spec, SPIPlanPtr plan, int nfilter, int np,
+			   const int *posidx)
+{
+	SeekVerify	v = {spec, nfilter, np, posidx};
+	ListCell   *lc,
+			   *lq;
+
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *ps = (CachedPlanSource *) lfirst(lc);
+
+		foreach(lq, ps->query_list)
+			(void) query_tree_walker(lfirst_node(Query, lq), seek_verify_walker, &v, 0);
+	}
 }
 
 /*

@@ -7,6 +7,7 @@
 #ifndef KP_QUERY_H
 #define KP_QUERY_H
 
+#include "executor/spi.h"
 #include "sortspec.h"
 
 /* What bounds the seek column of one range, in scan order */
@@ -51,6 +52,8 @@ extern char *kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter,
 						 const char *alias, const KpRange *r,
 						 const bool *posnulls, bool backward, int limit,
 						 Oid *ptypes, int *posidx, int *nparams);
+extern void kp_seek_verify(const KpSortSpec *spec, SPIPlanPtr plan, int nfilter,
+						   int np, const int *posidx);
 extern char *kp_offset_sql(const KpSortSpec *spec, const KpFilter *filter,
 						   const char *alias);
 extern char *kp_where_sql(const KpFilter *filter);

@@ -147,6 +147,7 @@ resolve_column(Relation rel, KpSortCol *col, const char *name)
 		if (!OidIsValid(o)) \
 			elog(ERROR, "missing btree operator %d for type %s", strat, \
 				 format_type_be(col->typid)); \
+		col->strat_ops[(strat) - 1] = o; \
 		col->field = qualified_operator(o, &col->catalog_ops); \
 	} while (0)
 	KP_OP(op_lt, BTLessStrategyNumber);
@@ -155,6 +156,33 @@ resolve_column(Relation rel, KpSortCol *col, const char *name)
 	KP_OP(op_ge, BTGreaterEqualStrategyNumber);
 	KP_OP(op_gt, BTGreaterStrategyNumber);
 #undef KP_OP
+
+	/*
+	 * Compare as the opclass input type: with both operands of exactly that
+	 * type, OPERATOR(schema.op) resolves to the member found above (the
+	 * only operator of that name and signature in its schema), never to an
+	 * operator someone creates on the domain or on (domain, base) in that
+	 * schema.  A polymorphic input type (anyenum, anyarray, ...) cannot be
+	 * spelled; its members are only safe where nobody else can create
+	 * operators, in pg_catalog.
+	 */
+	if (!IsPolymorphicType(opintype))
+	{
+		col->cmptype = opintype;
+		col->cmpcast = opintype == col->typid ? ""
+			: psprintf("::%s", format_type_be_qualified(opintype));
+	}
+	else if (col->catalog_ops)
+	{
+		col->cmptype = col->typid;
+		col->cmpcast = "";
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("column \"%s\" has type %s, whose btree operators take a polymorphic type outside pg_catalog",
+						name, format_type_be(col->typid)),
+				 errdetail("A seek could not name those operators unambiguously.")));
 	fmgr_info_cxt(tce->cmp_proc, &col->cmp, CurrentMemoryContext);
 
 	if (OidIsValid(col->collation))
@@ -347,11 +375,26 @@ view_column_for(Relation view, AttrNumber *map, int nmap, AttrNumber battno)
 	return NULL;
 }
 
+/* Is name in the list of column names? */
+static bool
+name_listed(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Looks for proof that the sort columns are unique, and failing that for
  * the tiebreaker to append: the primary key, else the narrowest unique
- * index on NOT NULL columns.  Works on the relation itself or, for a simple
- * view, on its base table through the column map.
+ * index on NOT NULL columns, else the narrowest one created NULLS NOT
+ * DISTINCT (its NULLs are one value; they sort, and are sought, as the
+ * NULL group).  Works on the relation itself or, for a simple view, on its
+ * base table through the column map.  The tiebreaker lists each column
+ * once, however often the index names it.
  */
 static void
 prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
@@ -361,6 +404,7 @@ prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
 	ListCell   *lc;
 	int			best_n = INT_MAX;
 	bool		best_pk = false;
+	bool		best_nullable = false;
 
 	*tiebreak = NIL;
 	/*
@@ -377,6 +421,7 @@ prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
 		Form_pg_index idx;
 		bool		usable = true;
 		bool		covered = true;
+		bool		nullable = false;
 		List	   *names = NIL;
 		int			k;
 
@@ -401,8 +446,12 @@ prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
 				break;
 			}
 			batt = TupleDescAttr(RelationGetDescr(keyrel), battno - 1);
-			if (!notnull[battno - 1] && !kp_index_nulls_not_distinct(idx))
-				usable = false;
+			if (!notnull[battno - 1])
+			{
+				if (!kp_index_nulls_not_distinct(idx))
+					usable = false;
+				nullable = true;
+			}
 			/* its equality must be the column's: same collation, default opfamily */
 			{
 				bool		isnull;
@@ -433,7 +482,8 @@ prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
 			if (!in_sort)
 			{
 				covered = false;
-				names = lappend(names, pstrdup(pname));
+				if (!name_listed(names, pname))
+					names = lappend(names, pstrdup(pname));
 			}
 		}
 		if (usable && covered)
@@ -446,12 +496,17 @@ prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
 			*tiebreak = NIL;
 			return;
 		}
-		if (usable && (idx->indisprimary ? !best_pk || list_length(names) < best_n
-					   : !best_pk && list_length(names) < best_n))
+		/* better: a primary key, then no nullable column, then fewer columns */
+		if (usable &&
+			(best_n == INT_MAX ? true
+			 : idx->indisprimary != best_pk ? idx->indisprimary
+			 : nullable != best_nullable ? !nullable
+			 : list_length(names) < best_n))
 		{
 			*tiebreak = names;
 			best_n = list_length(names);
 			best_pk = idx->indisprimary;
+			best_nullable = nullable;
 			spec->proof = psprintf("%s %s", idx->indisprimary ? "primary key" : "unique index",
 								   quote_identifier(get_rel_name(indexoid)));
 		}
@@ -482,6 +537,7 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 	int			nmap = 0;
 	List	   *sortby = NIL;
 	List	   *tiebreak = NIL;
+	bool	   *knotnull = NULL;
 	ListCell   *lc;
 	StringInfoData buf;
 	int			i,
@@ -507,8 +563,8 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 	if (order_by != NULL)
 		sortby = parse_order_by(order_by);
 
-	/* room for every column of the relation plus the tiebreaker */
-	spec->cols = palloc0(sizeof(KpSortCol) * (RelationGetDescr(rel)->natts + 1));
+	/* the caller's columns; grown below for the tiebreaker */
+	spec->cols = palloc0(sizeof(KpSortCol) * Max(list_length(sortby), 1));
 	foreach(lc, sortby)
 	{
 		SortBy	   *sb = lfirst_node(SortBy, lc);
@@ -528,50 +584,24 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 	}
 	spec->nuser = spec->ncols;
 
-	/* NOT NULL of a simple view's column comes from its base column */
+	/*
+	 * NOT NULL comes from the catalog of the relation whose indexes serve
+	 * the key: the table, a simple view's base table, or the materialized
+	 * view itself.  A materialized view holds what its last refresh wrote,
+	 * whatever its base tables declare now, and none of its own columns is
+	 * ever NOT NULL: so all its columns are nullable, and only a unique
+	 * index created NULLS NOT DISTINCT makes a tiebreaker on it.
+	 */
 	spec->keyrelid = (spec->relkind != RELKIND_VIEW || map != NULL)
 		? RelationGetRelid(keyrel) : InvalidOid;
-	if (map)
-		for (i = 0; i < spec->ncols; i++)
-		{
-			AttrNumber	b = map[spec->cols[i].attnum];
-
-			if (b > 0 && TupleDescAttr(RelationGetDescr(keyrel), b - 1)->attnotnull)
-				spec->cols[i].notnull = true;
-		}
-
-	if (spec->relkind != RELKIND_VIEW || map != NULL)
+	if (OidIsValid(spec->keyrelid))
 	{
 		TupleDesc	kdesc = RelationGetDescr(keyrel);
-		bool	   *notnull = palloc(sizeof(bool) * Max(kdesc->natts, 1));
 
+		knotnull = palloc(sizeof(bool) * Max(kdesc->natts, 1));
 		for (i = 0; i < kdesc->natts; i++)
-			notnull[i] = TupleDescAttr(kdesc, i)->attnotnull;
-		if (spec->relkind == RELKIND_MATVIEW)
-		{
-			/*
-			 * A materialized view's columns are never NOT NULL in the catalog;
-			 * for a simple one, take NOT NULL from its base table.
-			 */
-			AttrNumber *mmap = NULL;
-			int			mn = 0;
-			Oid			base = simple_view_base(rel, &mmap, &mn);
-
-			if (OidIsValid(base))
-			{
-				Relation	brel = relation_open(base, AccessShareLock);
-
-				for (i = 1; i <= mn && i <= kdesc->natts; i++)
-					if (mmap[i] > 0 &&
-						TupleDescAttr(RelationGetDescr(brel), mmap[i] - 1)->attnotnull)
-						notnull[i - 1] = true;
-				relation_close(brel, AccessShareLock);
-				for (i = 0; i < spec->ncols; i++)
-					if (notnull[spec->cols[i].attnum - 1])
-						spec->cols[i].notnull = true;
-			}
-		}
-		prove_unique(spec, keyrel, map, nmap, rel, notnull, &tiebreak);
+			knotnull[i] = TupleDescAttr(kdesc, i)->attnotnull;
+		prove_unique(spec, keyrel, map, nmap, rel, knotnull, &tiebreak);
 	}
 
 	if (!spec->unique && order_by == NULL && tiebreak == NIL && require_unique)
@@ -584,7 +614,17 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 	if (!spec->unique && tiebreak != NIL)
 	{
 		bool		desc = spec->ncols > 0 ? spec->cols[spec->ncols - 1].desc : false;
+		int			total = spec->ncols + list_length(tiebreak);
+		KpSortCol  *cols;
 
+		/* distinct columns of the relation, each named once */
+		if (total > RelationGetDescr(rel)->natts)
+			elog(ERROR, "sort key of %d columns for a relation of %d",
+				 total, RelationGetDescr(rel)->natts);
+		cols = palloc0(sizeof(KpSortCol) * total);
+		memcpy(cols, spec->cols, sizeof(KpSortCol) * spec->ncols);
+		pfree(spec->cols);
+		spec->cols = cols;
 		foreach(lc, tiebreak)
 		{
 			KpSortCol  *col = &spec->cols[spec->ncols];
@@ -592,7 +632,6 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 			resolve_column(rel, col, (char *) lfirst(lc));
 			col->desc = desc;
 			col->nulls_first = desc;
-			col->notnull = true;
 			col->appended = true;
 			spec->ncols++;
 		}
@@ -605,14 +644,25 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 						RelationGetRelationName(rel)),
 				 errdetail(spec->relkind == RELKIND_VIEW
 						   ? "The view is not a simple view over one table with a primary key or unique NOT NULL index that it shows."
+						   : spec->relkind == RELKIND_MATVIEW
+						   ? "A materialized view's columns may hold NULLs, and it has no unique index created NULLS NOT DISTINCT."
 						   : "The relation has no primary key and no unique index on NOT NULL columns."),
 				 errhint(spec->relkind == RELKIND_VIEW
-						 ? "Page a simple view that shows its table's primary key, or a materialized view with a unique index on NOT NULL columns."
+						 ? "Page a simple view that shows its table's primary key, or a materialized view with a unique index created NULLS NOT DISTINCT."
+						 : spec->relkind == RELKIND_MATVIEW
+						 ? "Create a unique index on the materialized view with NULLS NOT DISTINCT, for example on its key columns."
 						 : "Add a primary key, or end order_by with columns covered by a unique index on NOT NULL columns.")));
 
 	for (i = 0; i < spec->ncols; i++)
-		spec->cols[i].keyattnum = !OidIsValid(spec->keyrelid) ? 0
-			: map ? map[spec->cols[i].attnum] : spec->cols[i].attnum;
+	{
+		KpSortCol  *col = &spec->cols[i];
+
+		col->keyattnum = !OidIsValid(spec->keyrelid) ? 0
+			: map ? map[col->attnum] : col->attnum;
+		/* a simple view's column is NOT NULL where its base column is */
+		if (col->keyattnum > 0 && knotnull[col->keyattnum - 1])
+			col->notnull = true;
+	}
 
 	initStringInfo(&buf);
 	for (i = 0; i < spec->ncols; i++)

@@ -9,6 +9,7 @@
 #define KP_SORTSPEC_H
 
 #include "access/attnum.h"
+#include "access/stratnum.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
 
@@ -25,6 +26,14 @@ typedef struct KpSortCol
 	bool		appended;		/* tiebreaker added by us */
 	bool		catalog_ops;	/* its btree operators are pg_catalog's < > */
 	AttrNumber	keyattnum;		/* column in keyrelid (a view's base), or 0 */
+	/*
+	 * Seeks compare the column as cmptype, the btree opclass's input type
+	 * (a domain as its base type), with parameters of that type, so that
+	 * OPERATOR(schema.op) finds the opfamily member as its exact match.
+	 */
+	Oid			cmptype;
+	char	   *cmpcast;		/* "::schema.type" when cmptype != typid, else "" */
+	Oid			strat_ops[BTMaxStrategyNumber];	/* the members, by strategy - 1 */
 	/* schema-qualified operator spellings for SQL text */
 	char	   *op_eq;
 	char	   *op_lt;
