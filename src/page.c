@@ -544,46 +544,42 @@ kp_plan_trim(KpQuery *q)
 
 /*
  * Rethrows the error being handled without the internal SQL: SPI's context
- * line ("SQL statement ...") and an internal query position would show the
- * seek's text to API clients.  Context lines from functions the filter
- * called (the caller's own code) stay; the lines of our callers are added
- * again by ReThrowError.
+ * line ('SQL statement "..."', which quotes the seek's text, newlines and
+ * all) and an internal query position would show it to API clients.  That
+ * line becomes one naming the relation; the lines of functions the filter
+ * called (before it) and of our callers (after it) stay.
  */
 static void
 kp_rethrow_clean(const KpQuery *q, const char *sql, MemoryContext cxt)
 {
 	ErrorData  *ed;
 	StringInfoData ctx;
+	char	   *at;
 
 	MemoryContextSwitchTo(cxt);
 	ed = CopyErrorData();
 	FlushErrorState();
 	initStringInfo(&ctx);
-	if (ed->context && sql)
+	at = (ed->context && sql) ? strstr(ed->context, sql) : NULL;
+	if (at)
 	{
-		char	   *line = ed->context;
-		bool		found = false;
+		char	   *start = at;
+		char	   *end = strchr(at + strlen(sql), '\n');
 
-		/* keep the lines before SPI's own, which quotes sql */
-		while (*line && !found)
-		{
-			char	   *eol = strchr(line, '\n');
-			int			len = eol ? eol - line : strlen(line);
-
-			if (strstr(pnstrdup(line, len), sql) != NULL)
-				found = true;
-			else
-			{
-				appendBinaryStringInfo(&ctx, line, len);
-				appendStringInfoChar(&ctx, '\n');
-			}
-			line += len + (eol ? 1 : 0);
-		}
-		/* SPI's line not found: every line is a caller's, added again */
-		if (!found)
-			resetStringInfo(&ctx);
+		while (start > ed->context && start[-1] != '\n')
+			start--;
+		appendBinaryStringInfo(&ctx, ed->context, start - ed->context);
+		appendStringInfo(&ctx, "keyset_pagination query on relation %s", q->spec->relname);
+		if (end)
+			appendStringInfoString(&ctx, end);
 	}
-	appendStringInfo(&ctx, "keyset_pagination query on relation %s", q->spec->relname);
+	else
+	{
+		/* raised outside SPI (planning the estimate, say): ours comes first */
+		appendStringInfo(&ctx, "keyset_pagination query on relation %s", q->spec->relname);
+		if (ed->context)
+			appendStringInfo(&ctx, "\n%s", ed->context);
+	}
 	ed->context = ctx.data;
 	if (ed->internalquery && sql && strcmp(ed->internalquery, sql) == 0)
 	{
