@@ -617,7 +617,7 @@ kp_spi_execute(const KpQuery *q, const KpPlan *p, const SPIExecuteOptions *opts)
  * its rows is read.
  */
 static void
-kp_check_result(const KpQuery *q, TupleDesc desc, int nkeys)
+kp_check_result(KpQuery *q, TupleDesc desc, int nkeys)
 {
 	bool		ok = desc != NULL && desc->natts == nkeys + 1 &&
 		TupleDescAttr(desc, 0)->atttypid == q->reltype;
@@ -626,12 +626,16 @@ kp_check_result(const KpQuery *q, TupleDesc desc, int nkeys)
 	for (i = 0; ok && i < nkeys; i++)
 		ok = TupleDescAttr(desc, i + 1)->atttypid == q->spec->cols[i].typid;
 	if (!ok)
+	{
+		/* the retry builds the entry afresh */
+		q->valid = false;
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("relation %s changed while its query was cached",
-						q->spec->relname),
+				 errmsg("relation \"%s\" changed while its query was cached",
+						get_rel_name(q->relid)),
 				 errdetail("The cached query no longer reads the relation it was built for."),
 				 errhint("Retry the call.")));
+	}
 }
 
 /* Prepares (once) and returns a plan for sql under the given shape key */
@@ -1293,7 +1297,7 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
  * cache may have re-parsed the name after DDL elsewhere.
  */
 static void
-kp_check_planned(const KpQuery *q, PlannedStmt *stmt)
+kp_check_planned(KpQuery *q, PlannedStmt *stmt)
 {
 	ListCell   *lc;
 	bool		found = false;
