@@ -76,6 +76,7 @@ struct KpQuery
 	MemoryContext mcxt;
 	Oid			relid;
 	Oid			reltype;		/* its row type: the seek's first column */
+	Oid		   *restypes;		/* the key columns' types in the seek's result */
 	char	   *order_by;
 	char	   *filter;
 	int			nargs;
@@ -299,8 +300,10 @@ kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
 		q->keytypmods = palloc(sizeof(int32) * q->spec->ncols);
 		q->keylen = palloc(sizeof(int16) * q->spec->ncols);
 		q->keybyval = palloc(sizeof(bool) * q->spec->ncols);
+		q->restypes = palloc(sizeof(Oid) * q->spec->ncols);
 		for (i = 0; i < q->spec->ncols; i++)
 		{
+			q->restypes[i] = get_atttype(relid, q->spec->cols[i].attnum);
 			kp_typeio_init(&q->keyio[i], q->spec->cols[i].typid, true, true, mcxt);
 			q->keytypmods[i] = q->spec->cols[i].typmod;
 			get_typlenbyval(q->spec->cols[i].typid, &q->keylen[i], &q->keybyval[i]);
@@ -624,7 +627,7 @@ kp_check_result(KpQuery *q, TupleDesc desc, int nkeys)
 	int			i;
 
 	for (i = 0; ok && i < nkeys; i++)
-		ok = TupleDescAttr(desc, i + 1)->atttypid == q->spec->cols[i].typid;
+		ok = TupleDescAttr(desc, i + 1)->atttypid == q->restypes[i];
 	if (!ok)
 	{
 		/* the retry builds the entry afresh */
@@ -1306,7 +1309,8 @@ kp_check_planned(KpQuery *q, PlannedStmt *stmt)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
-		if (rte->rtekind == RTE_RELATION && rte->relid == q->relid)
+		/* a view's entry stays (an RTE_SUBQUERY with its relid on 16+) */
+		if (rte->relid == q->relid)
 			found = true;
 	}
 	if (!found)
@@ -1339,9 +1343,10 @@ kp_count_estimate_held(KpQuery *q, ArrayType *args)
 	params = kp_params(&run, p, NULL);
 	src = linitial(SPI_plan_get_plan_sources(p->plan));
 	cxt = CurrentMemoryContext;
+	/* held by the resource owner, so that an error releases it too */
 	PG_TRY();
 	{
-		cplan = GetCachedPlan(src, params, NULL, NULL);
+		cplan = GetCachedPlan(src, params, CurrentResourceOwner, NULL);
 	}
 	PG_CATCH();
 	{
@@ -1350,7 +1355,7 @@ kp_count_estimate_held(KpQuery *q, ArrayType *args)
 	PG_END_TRY();
 	kp_check_planned(q, linitial_node(PlannedStmt, cplan->stmt_list));
 	rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;
-	ReleaseCachedPlan(cplan, NULL);
+	ReleaseCachedPlan(cplan, CurrentResourceOwner);
 	SPI_finish();
 	return (int64) rows;
 }
