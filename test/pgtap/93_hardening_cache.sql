@@ -7,26 +7,6 @@ BEGIN;
 SELECT no_plan();
 \ir walk_helpers.psql
 
--- visit a relation with one-row pages until the end (at most 50 pages):
--- the ids in the order visited (forward or backward)
-CREATE FUNCTION pg_temp.walk_ids(rel anyelement, ob text, backward boolean DEFAULT false) RETURNS int[]
-LANGUAGE plpgsql AS $$
-DECLARE ids int[] := '{}'; cur text := NULL; pg record;
-BEGIN
-  FOR i IN 1 .. 50 LOOP
-    IF backward THEN
-      pg := pg_temp.kp_get(rel, ob, NULL, NULL, 1, cur, NULL, NULL);
-      ids := pg.ids || ids; cur := pg.start_c;
-      EXIT WHEN cardinality(pg.ids) = 0 OR NOT pg.hp;
-    ELSE
-      pg := pg_temp.kp_get(rel, ob, 1, cur, NULL, NULL, NULL, NULL);
-      ids := ids || pg.ids; cur := pg.end_c;
-      EXIT WHEN cardinality(pg.ids) = 0 OR NOT pg.hn;
-    END IF;
-  END LOOP;
-  RETURN ids;
-END $$;
-
 -- the ids of one page
 CREATE FUNCTION pg_temp.ids(rel anyelement, ob text DEFAULT NULL, flt text DEFAULT NULL, args text[] DEFAULT NULL)
 RETURNS int[] LANGUAGE sql AS $$
