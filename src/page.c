@@ -35,7 +35,6 @@
 #include "utils/plancache.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
-#include "parser/parsetree.h"
 #include "common/hashfn.h"
 
 #include "compat.h"
