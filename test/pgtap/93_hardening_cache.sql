@@ -126,6 +126,11 @@ SELECT is((pg_temp.err_of($$SELECT * FROM keyset_page(NULL::h2_patients, 'id', 5
              filter => 'pub <> query_to_xml(''SELECT diagnosis FROM public.h2_patients'', true, false, '''')::text')$$)).state,
           '42501', 'trust model: a filter cannot read through a function what the caller cannot read');
 RESET ROLE;
+-- ... and volatile functions are the caller's to call, as in any query
+SELECT is((SELECT count(*) FROM keyset_page(NULL::h2_patients, 'id', 5,
+             filter => 'set_config(''h2.seen'', id::text, true) IS NOT NULL AND pub <> ''''') p), 5::bigint,
+          'trust model: a filter may call a volatile function');
+SELECT isnt(current_setting('h2.seen', true), NULL, 'trust model: ... which ran as part of the page');
 CREATE FUNCTION pg_temp.h2_boom() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$;
 SELECT is((SELECT ctx LIKE '%h2_boom() line%' AND ctx NOT LIKE '%kp_row%'
                   AND ctx LIKE '%keyset_pagination query on relation public.h2_patients%'
