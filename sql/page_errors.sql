@@ -179,7 +179,7 @@ SELECT * FROM keyset_page(NULL::t, 'created_at', after =>
 SELECT * FROM keyset_page(NULL::t, 'created_at', after => :'c_t' || 'AAAA');
 SELECT * FROM keyset_page(NULL::t, 'created_at', after => 'not a cursor!');
 SELECT * FROM keyset_page(NULL::t, 'created_at', after => '');
-SELECT * FROM keyset_page(NULL::t, 'created_at', after => repeat('A', 2000));
+SELECT * FROM keyset_page(NULL::t, 'created_at', after => repeat('A', 9000));
 SELECT * FROM keyset_page(NULL::t, 'created_at', after =>
     keyset_cursor_encode(ROW('2024-01-01 03:00:00+00'::timestamptz, 3)));
 

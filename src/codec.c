@@ -517,7 +517,6 @@ kp_minter_mint(KpMinter *m, const Datum *values, const bool *nulls)
 {
 	StringInfo	buf = &m->buf;
 	uint8		mac[KP_MAC_BYTES];
-	text	   *result;
 
 	buf->len = m->headlen;
 	if (m->needs_encoding)
@@ -527,15 +526,12 @@ kp_minter_mint(KpMinter *m, const Datum *values, const bool *nulls)
 
 	kp_compute_mac(m->key, (const uint8 *) buf->data, buf->len, m->ctx, mac);
 	appendBinaryStringInfo(buf, (const char *) mac, KP_MAC_BYTES);
-	result = b64url_encode((const uint8 *) buf->data, buf->len);
-	/* never hand out a cursor that verification would refuse */
-	if (VARSIZE(result) - VARHDRSZ > kp_max_cursor_length)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("cursor would be %d characters, over keyset_pagination.max_cursor_length (%d)",
-						(int) (VARSIZE(result) - VARHDRSZ), kp_max_cursor_length),
-				 errhint("Use a smaller key, or raise keyset_pagination.max_cursor_length.")));
-	return result;
+	/*
+	 * No length limit here: max_cursor_length guards readers against
+	 * oversized input, and a page must hand out every row's cursor, or one
+	 * row with a long key would block the feed for everyone (issue 9).
+	 */
+	return b64url_encode((const uint8 *) buf->data, buf->len);
 }
 
 void
@@ -556,6 +552,13 @@ kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
 	kp_minter_init(&m, nvalues, io, ctx, issued_at);
 	result = kp_minter_mint(&m, values, nulls);
 	kp_minter_end(&m);
+	/* the caller's own key: tell it now that verification would refuse it */
+	if (VARSIZE(result) - VARHDRSZ > kp_max_cursor_length)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("cursor would be %d characters, over keyset_pagination.max_cursor_length (%d)",
+						(int) (VARSIZE(result) - VARHDRSZ), kp_max_cursor_length),
+				 errhint("Use a smaller key, or raise keyset_pagination.max_cursor_length.")));
 	return result;
 }
 

@@ -118,4 +118,18 @@ kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
 #define kp_index_nulls_not_distinct(idx) ((idx)->indnullsnotdistinct)
 #endif
 
+/*
+ * The executor's privilege check of a planned statement's range table:
+ * PostgreSQL 16 moved the permission details out of the range table
+ * entries into PlannedStmt.permInfos and renamed the function.
+ */
+#include "executor/executor.h"
+#if PG_VERSION_NUM < 160000
+#define kp_check_stmt_permissions(stmt) \
+	((void) ExecCheckRTPerms((stmt)->rtable, true))
+#else
+#define kp_check_stmt_permissions(stmt) \
+	((void) ExecCheckPermissions((stmt)->rtable, (stmt)->permInfos, true))
+#endif
+
 #endif							/* KP_COMPAT_H */

@@ -17,11 +17,13 @@
 
 PG_MODULE_MAGIC;
 
-int			kp_max_cursor_length = 1024;
+int			kp_max_cursor_length = 8192;
 int			kp_max_cursor_age = 0;
 int			kp_max_page_size = 1000;
 int			kp_default_page_size = 20;
 int			kp_max_offset = 10000;
+int			kp_query_cache_size = 8192;
+int			kp_max_filter_length = 8192;
 
 void		_PG_init(void);
 
@@ -34,8 +36,8 @@ kp_define_settings(void)
 {
 	DefineCustomIntVariable("keyset_pagination.max_cursor_length",
 							"Longest cursor string accepted, in characters.",
-							"Longer cursors are refused before any decoding.",
-							&kp_max_cursor_length, 1024, 64, 65536,
+							"Longer cursors are refused before any decoding.  Applies where cursors are read, not where they are minted; the default reads back the cursor of any key a btree index can hold.",
+							&kp_max_cursor_length, 8192, 64, 65536,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("keyset_pagination.max_cursor_age",
 							"Age after which a cursor expires; 0 means never.",
@@ -56,6 +58,16 @@ kp_define_settings(void)
 							"Largest row offset keyset_offset_page will skip.",
 							NULL,
 							&kp_max_offset, 10000, 0, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("keyset_pagination.query_cache_size",
+							"Memory a backend keeps for cached queries and their plans.",
+							"Beyond it the least recently used queries are dropped.",
+							&kp_query_cache_size, 8192, 256, INT_MAX / 1024,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomIntVariable("keyset_pagination.max_filter_length",
+							"Longest filter accepted, in bytes.",
+							NULL,
+							&kp_max_filter_length, 8192, 64, 1048576,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	kp_reserve_guc_prefix("keyset_pagination");
 }

@@ -23,6 +23,8 @@ extern int	kp_max_cursor_age;
 extern int	kp_max_page_size;
 extern int	kp_default_page_size;
 extern int	kp_max_offset;
+extern int	kp_query_cache_size;
+extern int	kp_max_filter_length;
 
 extern void kp_define_settings(void);
 

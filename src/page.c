@@ -35,6 +35,7 @@
 #include "utils/memutils.h"
 #include "utils/plancache.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
 #include "common/hashfn.h"
 
 #include "compat.h"
@@ -44,10 +45,13 @@
 #define KP_BUCKETS 64
 
 /*
- * Cache bounds.  A backend keeps at most KP_MAX_QUERIES query entries (one
- * per relation, sort and filter text) and each at most KP_MAX_PLANS plans;
- * beyond that the least recently used goes.  Page sizes are rounded up to a
- * power of two in the seek SQL, so sizes 1..1000 share 11 plans per shape.
+ * Cache bounds.  A backend keeps query entries (one per relation, sort and
+ * filter text) up to keyset_pagination.query_cache_size bytes, counting
+ * each entry's own memory and its plans' (plan source, query trees and
+ * generic plan), and at most KP_MAX_QUERIES of them; each entry keeps at
+ * most KP_MAX_PLANS plans.  Beyond that the least recently used goes.  Page
+ * sizes are rounded up to a power of two in the seek SQL, so sizes 1..1000
+ * share 11 plans per shape.
  */
 #define KP_MAX_QUERIES 256
 #define KP_MAX_PLANS 48
@@ -71,6 +75,8 @@ struct KpQuery
 	bool		valid;
 	MemoryContext mcxt;
 	Oid			relid;
+	Oid			reltype;		/* its row type: the seek's first column */
+	Oid		   *restypes;		/* the key columns' types in the seek's result */
 	char	   *order_by;
 	char	   *filter;
 	int			nargs;
@@ -106,6 +112,7 @@ typedef struct KpRun
 static KpQuery *buckets[KP_BUCKETS];
 static int	kp_nqueries = 0;
 static uint64 kp_use_clock = 0;
+static bool kp_cache_grew = false;	/* entry or plan added since the last size check */
 static MemoryContext kp_cache_cxt = NULL;
 
 /*
@@ -113,9 +120,10 @@ static MemoryContext kp_cache_cxt = NULL;
  * filter may call a function that pages again, so a call can nest inside
  * another's seek; entries and plans are only freed when no call (for
  * entries) or only the current one (for plans, between its seeks) holds
- * them.  Entries found stale while others are held wait in kp_stale.  An
- * error skips the release; the count is reset at the end of the
- * transaction, and until then nothing is freed, which is safe.
+ * them.  Entries found stale while others are held wait in kp_stale.  Every
+ * entry point releases in a PG_FINALLY, so an error (caught by a plpgsql
+ * EXCEPTION block, say) releases its hold too; the reset at the end of the
+ * transaction is only a safety net.
  */
 static int	kp_active_calls = 0;
 static KpQuery *kp_stale = NULL;
@@ -136,6 +144,18 @@ kp_page_relcache_cb(Datum arg, Oid relid)
 	}
 }
 
+/*
+ * A schema renamed (or a collation or operator changed) can make the
+ * qualified names in an entry's SQL mean other objects without any
+ * relcache invalidation of the relations it depends on: drop every entry.
+ * Such DDL is rare; a rebuild costs one catalog walk per query.
+ */
+static void
+kp_page_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
+{
+	kp_page_relcache_cb(arg, InvalidOid);
+}
+
 /* No call holds an entry once the transaction is over */
 static void
 kp_page_xact_cb(XactEvent event, void *arg)
@@ -150,6 +170,9 @@ void
 kp_page_init(void)
 {
 	CacheRegisterRelcacheCallback(kp_page_relcache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, kp_page_syscache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(COLLOID, kp_page_syscache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(OPEROID, kp_page_syscache_cb, (Datum) 0);
 	RegisterXactCallback(kp_page_xact_cb, NULL);
 }
 
@@ -253,6 +276,7 @@ kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
 		q->mcxt = mcxt;
 		q->hash = h;
 		q->relid = relid;
+		q->reltype = get_rel_type_id(relid);
 		q->order_by = order_by ? pstrdup(order_by) : NULL;
 		q->filter = filter ? pstrdup(filter) : NULL;
 		q->nargs = nargs;
@@ -276,8 +300,10 @@ kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
 		q->keytypmods = palloc(sizeof(int32) * q->spec->ncols);
 		q->keylen = palloc(sizeof(int16) * q->spec->ncols);
 		q->keybyval = palloc(sizeof(bool) * q->spec->ncols);
+		q->restypes = palloc(sizeof(Oid) * q->spec->ncols);
 		for (i = 0; i < q->spec->ncols; i++)
 		{
+			q->restypes[i] = get_atttype(relid, q->spec->cols[i].attnum);
 			kp_typeio_init(&q->keyio[i], q->spec->cols[i].typid, true, true, mcxt);
 			q->keytypmods[i] = q->spec->cols[i].typmod;
 			get_typlenbyval(q->spec->cols[i].typid, &q->keylen[i], &q->keybyval[i]);
@@ -310,10 +336,56 @@ kp_query_unlink(KpQuery *q)
 	}
 }
 
-/* Frees stale entries and, over the bound, the least recently used one */
-static void
-kp_query_evict(void)
+/*
+ * Memory one plan holds: its plan source (with the query trees under it)
+ * and its generic plan, which the plan cache keeps in contexts of their
+ * own under CacheMemoryContext.
+ */
+static Size
+kp_plan_bytes(const KpPlan *p)
 {
+	Size		n = 0;
+	ListCell   *lc;
+
+	if (p->plan == NULL)
+		return 0;
+	foreach(lc, SPI_plan_get_plan_sources(p->plan))
+	{
+		CachedPlanSource *src = (CachedPlanSource *) lfirst(lc);
+
+		n += MemoryContextMemAllocated(src->context, true);
+		if (src->gplan)
+			n += MemoryContextMemAllocated(src->gplan->context, true);
+	}
+	return n;
+}
+
+/* Memory one query entry holds, its plans included */
+static Size
+kp_query_bytes(const KpQuery *q)
+{
+	Size		n = MemoryContextMemAllocated(q->mcxt, true);
+	const KpPlan *p;
+
+	for (p = q->plans; p; p = p->next)
+		n += kp_plan_bytes(p);
+	return n;
+}
+
+/*
+ * Frees stale entries and, while over either bound, the least recently used
+ * entry other than keep.  Only called when no call holds an entry.  Sizes
+ * are measured afresh, and only when an entry or a plan was added since the
+ * last time (generic plans appear at a plan's first execution, so they are
+ * counted from the next call on).
+ */
+static void
+kp_query_evict(const KpQuery *keep)
+{
+	Size		budget = (Size) kp_query_cache_size * 1024;
+	Size		total = 0;
+	int			b;
+
 	while (kp_stale)
 	{
 		KpQuery    *q = kp_stale;
@@ -321,21 +393,31 @@ kp_query_evict(void)
 		kp_stale = q->next;
 		kp_query_free(q);
 	}
-	while (kp_nqueries >= KP_MAX_QUERIES)
+	if (!kp_cache_grew && kp_nqueries < KP_MAX_QUERIES)
+		return;
+	kp_cache_grew = false;
+	for (b = 0; b < KP_BUCKETS; b++)
+	{
+		KpQuery    *q;
+
+		for (q = buckets[b]; q; q = q->next)
+			total += kp_query_bytes(q);
+	}
+	while (kp_nqueries >= KP_MAX_QUERIES || total > budget)
 	{
 		KpQuery    *oldest = NULL;
-		int			b;
 
 		for (b = 0; b < KP_BUCKETS; b++)
 		{
 			KpQuery    *q;
 
 			for (q = buckets[b]; q; q = q->next)
-				if (oldest == NULL || q->last_used < oldest->last_used)
+				if (q != keep && (oldest == NULL || q->last_used < oldest->last_used))
 					oldest = q;
 		}
 		if (oldest == NULL)
 			break;
+		total -= Min(total, kp_query_bytes(oldest));
 		kp_query_unlink(oldest);
 		kp_query_free(oldest);
 	}
@@ -344,15 +426,23 @@ kp_query_evict(void)
 /*
  * The cached query for (relation, order_by, filter); built on first use.
  * Errors while building leave nothing behind.  The caller holds the entry
- * until kp_query_release().
+ * until kp_query_release(), which it must reach on error too (PG_FINALLY).
  */
 KpQuery *
 kp_query_get(Oid relid, const char *order_by, const char *filter, int nargs,
 			 bool require_unique)
 {
-	uint32		h = kp_query_hash(relid, order_by, filter, nargs, require_unique);
+	uint32		h;
 	KpQuery    *q;
 
+	/* a filter is kept in every plan's text: bound it before anything */
+	if (filter && strlen(filter) > (size_t) kp_max_filter_length)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("filter is %zu bytes long, over keyset_pagination.max_filter_length (%d)",
+						strlen(filter), kp_max_filter_length),
+				 errhint("Pass values as args instead of writing them into the filter.")));
+	h = kp_query_hash(relid, order_by, filter, nargs, require_unique);
 	if (kp_cache_cxt == NULL)
 		kp_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
 											 "keyset_pagination cache",
@@ -366,6 +456,8 @@ kp_query_get(Oid relid, const char *order_by, const char *filter, int nargs,
 			if (q->valid)
 			{
 				q->last_used = ++kp_use_clock;
+				if (kp_active_calls == 0 && (kp_cache_grew || kp_stale))
+					kp_query_evict(q);
 				kp_active_calls++;
 				return q;
 			}
@@ -377,7 +469,7 @@ kp_query_get(Oid relid, const char *order_by, const char *filter, int nargs,
 		}
 	}
 	if (kp_active_calls == 0)
-		kp_query_evict();
+		kp_query_evict(NULL);
 
 	q = kp_query_build(h, relid, order_by, filter, nargs, require_unique);
 	q->valid = true;
@@ -385,6 +477,7 @@ kp_query_get(Oid relid, const char *order_by, const char *filter, int nargs,
 	q->next = buckets[h % KP_BUCKETS];
 	buckets[h % KP_BUCKETS] = q;
 	kp_nqueries++;
+	kp_cache_grew = true;
 	kp_active_calls++;
 	return q;
 }
@@ -452,6 +545,102 @@ kp_plan_trim(KpQuery *q)
 	pfree(last);
 }
 
+/*
+ * Rethrows the error being handled without the internal SQL: SPI's context
+ * line ('SQL statement "..."', which quotes the seek's text, newlines and
+ * all) and an internal query position would show it to API clients.  That
+ * line becomes one naming the relation; the lines of functions the filter
+ * called (before it) and of our callers (after it) stay.
+ */
+static void
+kp_rethrow_clean(const KpQuery *q, const char *sql, MemoryContext cxt)
+{
+	ErrorData  *ed;
+	StringInfoData ctx;
+	char	   *at;
+
+	MemoryContextSwitchTo(cxt);
+	ed = CopyErrorData();
+	FlushErrorState();
+	initStringInfo(&ctx);
+	at = (ed->context && sql) ? strstr(ed->context, sql) : NULL;
+	if (at)
+	{
+		char	   *start = at;
+		char	   *end = strchr(at + strlen(sql), '\n');
+
+		while (start > ed->context && start[-1] != '\n')
+			start--;
+		appendBinaryStringInfo(&ctx, ed->context, start - ed->context);
+		appendStringInfo(&ctx, "keyset_pagination query on relation %s", q->spec->relname);
+		if (end)
+			appendStringInfoString(&ctx, end);
+	}
+	else
+	{
+		/* raised outside SPI (planning the estimate, say): ours comes first */
+		appendStringInfo(&ctx, "keyset_pagination query on relation %s", q->spec->relname);
+		if (ed->context)
+			appendStringInfo(&ctx, "\n%s", ed->context);
+	}
+	ed->context = ctx.data;
+	if (ed->internalquery && sql && strcmp(ed->internalquery, sql) == 0)
+	{
+		ed->internalquery = NULL;
+		ed->internalpos = 0;
+	}
+	ReThrowError(ed);
+}
+
+/* SPI_execute_plan_extended(), with errors rethrown by kp_rethrow_clean() */
+static int
+kp_spi_execute(const KpQuery *q, const KpPlan *p, const SPIExecuteOptions *opts)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile int rc = 0;
+
+	PG_TRY();
+	{
+		rc = SPI_execute_plan_extended(p->plan, opts);
+	}
+	PG_CATCH();
+	{
+		kp_rethrow_clean(q, p->sql, cxt);
+	}
+	PG_END_TRY();
+	return rc;
+}
+
+/*
+ * Refuses a result that is not the shape the entry was built for: first
+ * column the relation's row type, then the key columns' types.  The seek
+ * names the relation by its qualified name; should the plan cache re-parse
+ * it after DDL that re-pointed the name (a schema renamed in another
+ * session, say), the row type gives the other relation away before any of
+ * its rows is read.
+ */
+static void
+kp_check_result(KpQuery *q, TupleDesc desc, int nkeys)
+{
+	bool		ok = desc != NULL && desc->natts == nkeys + 1 &&
+		TupleDescAttr(desc, 0)->atttypid == q->reltype;
+	int			i;
+
+	for (i = 0; ok && i < nkeys; i++)
+		ok = TupleDescAttr(desc, i + 1)->atttypid == q->restypes[i];
+	if (!ok)
+	{
+		/* the retry builds the entry afresh */
+		q->valid = false;
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("relation \"%s\" changed while its query was cached",
+						get_rel_name(q->relid)),
+				 errdetail("The cached query no longer reads the relation it was built for."),
+				 errhint("Retry the call.")));
+	}
+}
+
 /* Prepares (once) and returns a plan for sql under the given shape key */
 static KpPlan *
 kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
@@ -471,7 +660,19 @@ kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
 	memcpy(argtypes, q->ftypes, sizeof(Oid) * q->nargs);
 	if (np > 0)
 		memcpy(argtypes + q->nargs, ptypes, sizeof(Oid) * np);
-	plan = SPI_prepare_cursor(sql, q->nargs + np, argtypes, cursor_options);
+	{
+		MemoryContext cxt = CurrentMemoryContext;
+
+		PG_TRY();
+		{
+			plan = SPI_prepare_cursor(sql, q->nargs + np, argtypes, cursor_options);
+		}
+		PG_CATCH();
+		{
+			kp_rethrow_clean(q, sql, cxt);
+		}
+		PG_END_TRY();
+	}
 	if (plan == NULL)
 		elog(ERROR, "could not prepare seek: %s", SPI_result_code_string(SPI_result));
 	if (posidx)
@@ -496,6 +697,7 @@ kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
 	p->next = q->plans;
 	q->plans = p;
 	q->nplans++;
+	kp_cache_grew = true;
 	MemoryContextSwitchTo(old);
 	return p;
 }
@@ -672,9 +874,13 @@ kp_seek_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
+/* Every seek's result shape is checked before its first row */
 static void
 kp_seek_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
+	KpSeekReceiver *r = (KpSeekReceiver *) self;
+
+	kp_check_result(r->run->q, typeinfo, r->run->q->spec->ncols);
 }
 
 static void
@@ -729,7 +935,7 @@ kp_scan(KpRun *run, bool backward, const Datum *pos, const bool *posnulls,
 		opts.tcount = limit;
 		opts.dest = &r.pub;
 		r.consumed = 0;
-		rc = SPI_execute_plan_extended(p->plan, &opts);
+		rc = kp_spi_execute(q, p, &opts);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "seek failed: %s", SPI_result_code_string(rc));
 		if (run->explain)
@@ -903,12 +1109,41 @@ kp_check_size(const char *name, int32 v, const char *fname)
  * cursor); the opposite flag from one probe at or beyond the cursor we
  * started from.
  */
+static void kp_page_run_held(const KpPageArgs *a, KpQuery *q, KpPage *page,
+							 bool explain, bool analyze);
+
 void
 kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 {
 	Oid			relid = kp_rowtype_relid(a->rowtype, a->fname);
 	int			nargs = kp_args_count(a->args);
 	KpQuery    *q;
+
+	memset(page, 0, sizeof(*page));
+	if (a->first >= 0)
+		kp_check_size("first", a->first, a->fname);
+	if (a->last >= 0)
+		kp_check_size("last", a->last, a->fname);
+
+	/* lock first: this processes pending invalidations before the cache is trusted */
+	LockRelationOid(relid, AccessShareLock);
+	q = kp_query_get(relid, a->order_by, a->filter, nargs, true);
+	PG_TRY();
+	{
+		kp_page_run_held(a, q, page, explain, analyze);
+	}
+	PG_FINALLY();
+	{
+		kp_query_release(q);
+	}
+	PG_END_TRY();
+}
+
+/* The page itself, while the call holds its query entry */
+static void
+kp_page_run_held(const KpPageArgs *a, KpQuery *q, KpPage *page, bool explain,
+				 bool analyze)
+{
 	KpContext	ctx;
 	Datum	   *afterv = NULL,
 			   *beforev = NULL;
@@ -925,15 +1160,6 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	KpMinter	minter;
 	int			i;
 
-	memset(page, 0, sizeof(*page));
-	if (a->first >= 0)
-		kp_check_size("first", a->first, a->fname);
-	if (a->last >= 0)
-		kp_check_size("last", a->last, a->fname);
-
-	/* lock first: this processes pending invalidations before the cache is trusted */
-	LockRelationOid(relid, AccessShareLock);
-	q = kp_query_get(relid, a->order_by, a->filter, nargs, true);
 	kp_page_context(q, a->args, &ctx);
 
 	/* every cursor is verified before anything is scanned */
@@ -1021,7 +1247,6 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	for (i = 0; i < n; i++)
 		page->cursors[i] = kp_minter_mint(&minter, rows[i].key, rows[i].keynull);
 	kp_minter_end(&minter);
-	kp_query_release(q);
 }
 
 /* A plan of the query entry that is not a seek: estimate, count, offset */
@@ -1037,29 +1262,76 @@ kp_aux_plan(KpQuery *q, const char *shape, const char *sql, int np,
  * COUNT(*).  Planned with the actual argument values (a custom plan) so a
  * selective filter value is estimated as such; nothing is scanned.
  */
+static int64 kp_count_estimate_held(KpQuery *q, ArrayType *args);
+
 int64
 kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 {
 	int			nargs = kp_args_count(args);
 	KpQuery    *q;
-	KpRun		run;
-	KpPlan	   *p;
-	CachedPlanSource *src;
-	CachedPlan *cplan;
-	ParamListInfo params;
-	double		rows;
+	int64		rows = 0;
 
 	LockRelationOid(relid, AccessShareLock);
 	/*
-	 * Planning checks no privilege, so check here: without SELECT on the
-	 * table (or some column of it) the estimate would leak its size and,
-	 * through a filter, how common a value is.
+	 * Without SELECT on the table (or some column of it) even building the
+	 * entry would tell something; the planned statement is checked in full
+	 * below.
 	 */
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
 		pg_attribute_aclcheck_all(relid, GetUserId(), ACL_SELECT, ACLMASK_ANY) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(get_rel_relkind(relid)),
 					   get_rel_name(relid));
 	q = kp_query_get(relid, NULL, filter, nargs, false);
+	PG_TRY();
+	{
+		rows = kp_count_estimate_held(q, args);
+	}
+	PG_FINALLY();
+	{
+		kp_query_release(q);
+	}
+	PG_END_TRY();
+	return rows;
+}
+
+/*
+ * Planning checks no privilege and the estimate is never executed, so the
+ * planned statement is checked here as the executor would check it: every
+ * column the filter reads, on every relation it reads (a view's base
+ * tables as its owner).  And it must read the entry's relation: the plan
+ * cache may have re-parsed the name after DDL elsewhere.
+ */
+static void
+kp_check_planned(KpQuery *q, PlannedStmt *stmt)
+{
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, stmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		/* a view's entry stays (an RTE_SUBQUERY with its relid on 16+) */
+		if (rte->relid == q->relid)
+			found = true;
+	}
+	if (!found)
+		kp_check_result(q, NULL, 0);
+	kp_check_stmt_permissions(stmt);
+}
+
+/* The estimate, while the call holds its query entry */
+static int64
+kp_count_estimate_held(KpQuery *q, ArrayType *args)
+{
+	KpRun		run;
+	KpPlan	   *p;
+	CachedPlanSource *src;
+	CachedPlan *cplan;
+	ParamListInfo params;
+	double		rows;
+	MemoryContext cxt;
+
 	kp_run_begin(&run, q, args);
 	p = kp_aux_plan(q, "estimate",
 					psprintf("SELECT FROM %s %s WHERE %s", q->spec->relname, q->alias,
@@ -1072,11 +1344,21 @@ kp_count_estimate(Oid relid, const char *filter, ArrayType *args)
 	 */
 	params = kp_params(&run, p, NULL);
 	src = linitial(SPI_plan_get_plan_sources(p->plan));
-	cplan = GetCachedPlan(src, params, NULL, NULL);
+	cxt = CurrentMemoryContext;
+	/* held by the resource owner, so that an error releases it too */
+	PG_TRY();
+	{
+		cplan = GetCachedPlan(src, params, CurrentResourceOwner, NULL);
+	}
+	PG_CATCH();
+	{
+		kp_rethrow_clean(q, p->sql, cxt);
+	}
+	PG_END_TRY();
+	kp_check_planned(q, linitial_node(PlannedStmt, cplan->stmt_list));
 	rows = linitial_node(PlannedStmt, cplan->stmt_list)->planTree->plan_rows;
-	ReleaseCachedPlan(cplan, NULL);
+	ReleaseCachedPlan(cplan, CurrentResourceOwner);
 	SPI_finish();
-	kp_query_release(q);
 	return (int64) rows;
 }
 
@@ -1094,9 +1376,16 @@ kp_count_exact(KpQuery *q, ArrayType *args)
 					psprintf("SELECT pg_catalog.count(*) FROM %s %s WHERE %s",
 							 q->spec->relname, q->alias, kp_where_sql(q->finfo)),
 					0, NULL, 0);
-	if (SPI_execute_plan(p->plan, run.fvals, run.fnulls, true, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "count failed");
+	{
+		SPIExecuteOptions opts;
+
+		memset(&opts, 0, sizeof(opts));
+		opts.params = kp_params(&run, p, NULL);
+		opts.read_only = true;
+		opts.tcount = 1;
+		if (kp_spi_execute(q, p, &opts) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "count failed");
+	}
 	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	SPI_finish();
 	return n;
@@ -1112,20 +1401,25 @@ kp_offset_rows(KpQuery *q, ArrayType *args, int64 offset, int limit, Datum *node
 	KpRun		run;
 	KpPlan	   *p;
 	Oid			ptypes[2] = {INT8OID, INT8OID};
-	Datum	   *values = palloc(sizeof(Datum) * (q->nargs + 2));
-	char	   *nulls = palloc(sizeof(char) * (q->nargs + 2));
+	int			posidx[2] = {0, 1};
+	Datum		pos[2];
+	SPIExecuteOptions opts;
 	uint64		i;
 	int			n;
 
 	kp_run_begin(&run, q, args);
-	p = kp_aux_plan(q, "offset", kp_offset_sql(q->spec, q->finfo, q->alias), 2, ptypes, 0);
-	memcpy(values, run.fvals, sizeof(Datum) * q->nargs);
-	memcpy(nulls, run.fnulls, sizeof(char) * q->nargs);
-	values[q->nargs] = Int64GetDatum((int64) limit);
-	values[q->nargs + 1] = Int64GetDatum(offset);
-	nulls[q->nargs] = nulls[q->nargs + 1] = ' ';
-	if (SPI_execute_plan(p->plan, values, nulls, true, limit) != SPI_OK_SELECT)
+	p = kp_plan_for(q, "offset", kp_offset_sql(q->spec, q->finfo, q->alias), 2,
+					ptypes, posidx, 0);
+	pos[0] = Int64GetDatum((int64) limit);
+	pos[1] = Int64GetDatum(offset);
+	memset(&opts, 0, sizeof(opts));
+	opts.params = kp_params(&run, p, pos);
+	opts.read_only = true;
+	opts.tcount = limit;
+	if (kp_spi_execute(q, p, &opts) != SPI_OK_SELECT)
 		elog(ERROR, "offset page failed");
+	/* nothing of the result is used before its shape is known to be ours */
+	kp_check_result(q, SPI_tuptable->tupdesc, q->spec->ncols);
 	n = (int) SPI_processed;
 	for (i = 0; i < SPI_processed; i++)
 	{

@@ -361,12 +361,12 @@ keyset_offset_page(PG_FUNCTION_ARGS)
 	int32		pageno;
 	int32		size;
 	int64		offset;
-	int64		total;
+	volatile int64 total = 0;
 	KpQuery    *q;
 	Datum	   *nodes;
 	TupleDesc	desc;
 	Tuplestorestate *ts;
-	int			n;
+	volatile int n = 0;
 	int			i;
 
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
@@ -397,10 +397,18 @@ keyset_offset_page(PG_FUNCTION_ARGS)
 
 	LockRelationOid(relid, AccessShareLock);
 	q = kp_query_get(relid, order_by, filter, args ? ArrayGetNItems(ARR_NDIM(args), ARR_DIMS(args)) : 0, true);
-	total = kp_count_exact(q, args);
 	nodes = palloc(sizeof(Datum) * size);
-	n = kp_offset_rows(q, args, offset, size, nodes);
-	kp_query_release(q);
+	/* an error releases the entry too, or the cache could not evict */
+	PG_TRY();
+	{
+		total = kp_count_exact(q, args);
+		n = kp_offset_rows(q, args, offset, size, nodes);
+	}
+	PG_FINALLY();
+	{
+		kp_query_release(q);
+	}
+	PG_END_TRY();
 	ts = materialize_srf(fcinfo, &desc);
 	for (i = 0; i < n; i++)
 	{

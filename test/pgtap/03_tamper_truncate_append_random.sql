@@ -152,8 +152,8 @@ END $$;
 SELECT ok(NOT verifies AND took < interval '200 ms',
           'a 2 MB string read from a table (TOAST) is refused well under 200 ms (' || took || ')')
 FROM t_time_stored();
-SELECT is(t_decode_error(repeat('A', 1025)), t_detail('too long'), 'one character over the default 1024 is too long');
-SELECT is(t_decode_error(repeat('A', 1024)), t_detail('version'), 'exactly 1024 characters is not too long (version 0 is refused instead)');
+SELECT is(t_decode_error(repeat('A', 8193)), t_detail('too long'), 'one character over the default 8192 is too long');
+SELECT is(t_decode_error(repeat('A', 8192)), t_detail('version'), 'exactly 8192 characters is not too long (version 0 is refused instead)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -11,10 +11,12 @@ SELECT results_eq(
     WHERE name LIKE 'keyset\_pagination.%' ORDER BY name$$,
   $$VALUES ('keyset_pagination.default_page_size', '20', '', 'user', '1', '1000000'),
            ('keyset_pagination.max_cursor_age', '0', 's', 'user', '0', '2147483647'),
-           ('keyset_pagination.max_cursor_length', '1024', '', 'user', '64', '65536'),
+           ('keyset_pagination.max_cursor_length', '8192', '', 'user', '64', '65536'),
+           ('keyset_pagination.max_filter_length', '8192', '', 'user', '64', '1048576'),
            ('keyset_pagination.max_offset', '10000', '', 'user', '0', '2147483647'),
-           ('keyset_pagination.max_page_size', '1000', '', 'user', '1', '1000000')$$,
-  'the five settings, their defaults, units and bounds; all settable by any user');
+           ('keyset_pagination.max_page_size', '1000', '', 'user', '1', '1000000'),
+           ('keyset_pagination.query_cache_size', '8192', 'kB', 'user', '256', '2097151')$$,
+  'the seven settings, their defaults, units and bounds; all settable by any user');
 
 -- max_cursor_length bounds
 SELECT throws_ok($$SET LOCAL keyset_pagination.max_cursor_length = 10$$, '22023',
@@ -47,13 +49,14 @@ SELECT ok(keyset_cursor_verify(keyset_cursor_encode(ROW(now(), 1::bigint))),
 RESET keyset_pagination.max_cursor_length;
 
 -- encode never mints a cursor that verification would refuse
-SELECT throws_ok($$SELECT keyset_cursor_encode(ROW(repeat('y', 2000)::text))$$, '54000',
-                 'cursor would be 2703 characters, over keyset_pagination.max_cursor_length (1024)',
+-- (keyset_cursor_encode only: pages mint every row's cursor, see 93_hardening_cache.sql)
+SELECT throws_ok($$SELECT keyset_cursor_encode(ROW(repeat('y', 7000)::text))$$, '54000',
+                 'cursor would be 9370 characters, over keyset_pagination.max_cursor_length (8192)',
                  'encode refuses to mint a cursor over max_cursor_length');
 SET LOCAL keyset_pagination.max_cursor_length = 65536;
-CREATE TEMP TABLE oversized AS SELECT keyset_cursor_encode(ROW(repeat('y', 2000)::text)) AS cursor;
-SELECT cmp_ok((SELECT length(cursor) FROM oversized), '>', 1024,
-              'with the limit raised, a 2000-character key mints a cursor over 1024 characters');
+CREATE TEMP TABLE oversized AS SELECT keyset_cursor_encode(ROW(repeat('y', 7000)::text)) AS cursor;
+SELECT cmp_ok((SELECT length(cursor) FROM oversized), '>', 8192,
+              'with the limit raised, a 7000-character key mints a cursor over 8192 characters');
 SELECT ok(keyset_cursor_verify(cursor), 'and it verifies under the raised limit') FROM oversized;
 RESET keyset_pagination.max_cursor_length;
 SELECT ok(NOT keyset_cursor_verify(cursor), 'and not under the default limit') FROM oversized;

@@ -5,26 +5,6 @@ BEGIN;
 SELECT no_plan();
 \ir walk_helpers.psql
 
--- visit a relation forward with first => 1 until has_next_page is false (at
--- most 50 pages): the ids in the order visited
-CREATE FUNCTION pg_temp.walk_ids(rel anyelement, ob text, backward boolean DEFAULT false) RETURNS int[]
-LANGUAGE plpgsql AS $$
-DECLARE ids int[] := '{}'; cur text := NULL; pg record;
-BEGIN
-  FOR i IN 1 .. 50 LOOP
-    IF backward THEN
-      pg := pg_temp.kp_get(rel, ob, NULL, NULL, 1, cur, NULL, NULL);
-      ids := pg.ids || ids; cur := pg.start_c;
-      EXIT WHEN cardinality(pg.ids) = 0 OR NOT pg.hp;
-    ELSE
-      pg := pg_temp.kp_get(rel, ob, 1, cur, NULL, NULL, NULL, NULL);
-      ids := ids || pg.ids; cur := pg.end_c;
-      EXIT WHEN cardinality(pg.ids) = 0 OR NOT pg.hn;
-    END IF;
-  END LOOP;
-  RETURN ids;
-END $$;
-
 -------------------------------------------------------------------------------
 -- BUG-1: a materialized view can never be paged.  prove_unique() accepts a
 -- unique index only on attnotnull columns, and a materialized view's columns
