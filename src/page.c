@@ -641,10 +641,15 @@ kp_check_result(KpQuery *q, TupleDesc desc, int nkeys)
 	}
 }
 
-/* Prepares (once) and returns a plan for sql under the given shape key */
+/*
+ * Prepares (once) and returns a plan for sql under the given shape key.
+ * A seek's comparisons with position values are checked against the sort
+ * key's btree operators (is_seek); the offset query's LIMIT/OFFSET
+ * parameters are position parameters too, but compare nothing.
+ */
 static KpPlan *
 kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
-			const Oid *ptypes, const int *posidx, int cursor_options)
+			const Oid *ptypes, const int *posidx, int cursor_options, bool is_seek)
 {
 	KpPlan	   *p;
 	MemoryContext old;
@@ -675,7 +680,7 @@ kp_plan_for(KpQuery *q, const char *shape, const char *sql, int np,
 	}
 	if (plan == NULL)
 		elog(ERROR, "could not prepare seek: %s", SPI_result_code_string(SPI_result));
-	if (posidx)
+	if (is_seek)
 		kp_seek_verify(q->spec, plan, q->nargs, np, posidx);
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "could not keep seek plan");
@@ -732,7 +737,7 @@ kp_seek_plan(KpQuery *q, const KpRange *r, const bool *posnulls, bool backward,
 	posidx = palloc(sizeof(int) * (ncols + 1));
 	sql = kp_seek_sql(q->spec, q->finfo, q->alias, r, posnulls, backward, planlimit,
 					  ptypes, posidx, &np);
-	return kp_plan_for(q, shape, sql, np, ptypes, posidx, CURSOR_OPT_GENERIC_PLAN);
+	return kp_plan_for(q, shape, sql, np, ptypes, posidx, CURSOR_OPT_GENERIC_PLAN, true);
 }
 
 /*
@@ -1254,7 +1259,7 @@ static KpPlan *
 kp_aux_plan(KpQuery *q, const char *shape, const char *sql, int np,
 			const Oid *ptypes, int cursor_options)
 {
-	return kp_plan_for(q, shape, sql, np, ptypes, NULL, cursor_options);
+	return kp_plan_for(q, shape, sql, np, ptypes, NULL, cursor_options, false);
 }
 
 /*
@@ -1409,7 +1414,7 @@ kp_offset_rows(KpQuery *q, ArrayType *args, int64 offset, int limit, Datum *node
 
 	kp_run_begin(&run, q, args);
 	p = kp_plan_for(q, "offset", kp_offset_sql(q->spec, q->finfo, q->alias), 2,
-					ptypes, posidx, 0);
+					ptypes, posidx, 0, false);
 	pos[0] = Int64GetDatum((int64) limit);
 	pos[1] = Int64GetDatum(offset);
 	memset(&opts, 0, sizeof(opts));
