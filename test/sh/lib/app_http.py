@@ -1,0 +1,312 @@
+#!/usr/bin/python3
+"""HTTP checks of the example APIs (examples/python, examples/node), used by
+test/sh/app_examples.sh and test/sh/app_replica.sh.  Prints TAP-like
+"ok - ..." / "not ok - ..." lines (test/sh/lib/common.bash counts them).
+
+  app_http.py walk ORDER_FILE FIRST URL [URL...] [--author A]
+      forward to the end and back over GET /posts (pages alternate over the
+      URLs), compared with the ids in ORDER_FILE (ORDER BY, one a line)
+  app_http.py errors URL
+      the error mapping: 400 with a safe message, 500 without internal SQL
+  app_http.py status URL QUERY
+      prints "<status> <body>" of one GET /posts?QUERY
+  app_http.py bench URL FIRST PAGES
+      median HTTP latency of page 1 and of the page after row
+      (PAGES-1)*FIRST: see examples/bench.sh
+"""
+import http.client
+import json
+import statistics
+import sys
+import time
+from urllib.parse import urlencode, urlsplit
+
+
+class Client:
+    """One keep-alive connection per server, like a browser or a gateway."""
+
+    def __init__(self, url):
+        u = urlsplit(url)
+        self.host, self.port, self.name = u.hostname, u.port, url
+        self.conn = None
+
+    def get(self, params):
+        path = "/posts?" + urlencode({k: v for k, v in params.items() if v is not None})
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            try:
+                self.conn.request("GET", path)
+                r = self.conn.getresponse()
+                return r.status, r.read().decode()
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+
+
+def tap(ok, text):
+    print(("ok - " if ok else "not ok - ") + text, flush=True)
+    return ok
+
+
+def page(client, **params):
+    status, body = client.get(params)
+    if status != 200:
+        raise RuntimeError(f"{client.name}: HTTP {status}: {body[:300]}")
+    return json.loads(body)
+
+
+def walk(order_file, first, urls, author=None):
+    expected = [line.strip() for line in open(order_file) if line.strip()]
+    clients = [Client(u) for u in urls]
+    where = " alternating " + " and ".join(urls) if len(urls) > 1 else " " + urls[0]
+    what = f"{len(expected)} rows{' of author ' + author if author else ''}, first={first}"
+    t0 = time.monotonic()
+    # forward
+    fwd_pages, after, n, flags_ok, types_ok = [], None, 0, True, True
+    while True:
+        doc = page(clients[n % len(clients)], first=first, after=after, author=author)
+        n += 1
+        ids = [e["node"]["id"] for e in doc["edges"]]
+        types_ok &= all(isinstance(i, str) for i in ids)
+        info = doc["pageInfo"]
+        flags_ok &= info["hasPreviousPage"] == (after is not None)
+        if ids:
+            fwd_pages.append(ids)
+        if not info["hasNextPage"]:
+            break
+        after = info["endCursor"]
+    t_fwd = time.monotonic() - t0
+    fwd = [i for p in fwd_pages for i in p]
+    tap(fwd == expected, f"forward walk{where}: {len(fwd_pages)} pages, {what}, equal to ORDER BY")
+    tap(flags_ok, f"forward walk{where}: hasPreviousPage false only on page 1, hasNextPage false only on the last")
+    tap(types_ok, f"forward walk{where}: bigint ids arrive as JSON strings (json_numbers => 'string')")
+    # backward from the end
+    t1 = time.monotonic()
+    back_pages, before, flags_ok = [], None, True
+    while True:
+        doc = page(clients[n % len(clients)], last=first, before=before, author=author)
+        n += 1
+        ids = [e["node"]["id"] for e in doc["edges"]]
+        info = doc["pageInfo"]
+        flags_ok &= info["hasNextPage"] == (before is not None)
+        if ids:
+            back_pages.append(ids)
+        if not info["hasPreviousPage"]:
+            break
+        before = info["startCursor"]
+    t_back = time.monotonic() - t1
+    back = [i for p in reversed(back_pages) for i in p]
+    tap(back == expected, f"backward walk{where}: {len(back_pages)} pages, {what}, equal to ORDER BY")
+    tap(flags_ok, f"backward walk{where}: hasNextPage false only on the first page from the end")
+    print(f"# {what}: forward {len(fwd_pages)} pages in {t_fwd:.1f}s "
+          f"({1000 * t_fwd / max(1, len(fwd_pages)):.2f} ms/page), backward in {t_back:.1f}s", flush=True)
+
+
+def errors(url):
+    c = Client(url)
+    secret_words = ("SELECT", "CONTEXT", "keyset_page", "posts", "QUERY", "$1")
+
+    def clean(body):
+        return not any(w in body for w in secret_words)
+
+    doc = page(c, first=2)
+    cursor = doc["pageInfo"]["endCursor"]
+    flipped = cursor[:10] + ("A" if cursor[10] != "A" else "B") + cursor[11:]
+    for label, params in (("a tampered cursor", {"first": 2, "after": flipped}),
+                          ("a garbage cursor", {"first": 2, "after": "not a cursor!"}),
+                          ("another filter's cursor", {"first": 2, "after": cursor, "author": "7"})):
+        status, body = c.get(params)
+        err = json.loads(body).get("error", {}) if body.startswith("{") else {}
+        tap(status == 400 and err.get("sqlstate") == "22KP1" and err.get("message") == "invalid cursor"
+            and err.get("hint") == "Start again from the first page, without a cursor." and clean(body),
+            f"{url}: {label} -> 400, 22KP1 'invalid cursor' with hint, no SQL ({status} {body[:160]})")
+    status, body = c.get({"first": 5000})
+    err = json.loads(body).get("error", {})
+    tap(status == 400 and err.get("sqlstate") == "22023" and "max_page_size" in err.get("message", "")
+        and "detail" not in err and clean(body),
+        f"{url}: first over max_page_size -> 400, 22023, its message only ({body[:160]})")
+    for params in ({"first": "abc"}, {"last": "-1"}, {"author": "x"}, {"first": "99999999999"}):
+        status, body = c.get(params)
+        tap(status == 400 and "sqlstate" not in body, f"{url}: {params} -> 400 from the app's own check ({body[:100]})")
+
+
+def bench(url, first, pages):
+    """Median latency of GET page 1 and of page PAGES (the page after row
+    (PAGES-1)*FIRST), over 21 requests each after 5 warm-up requests, on one
+    keep-alive connection.  Page PAGES is reached by paging in steps of up to
+    1000 rows (keyset_pagination.max_page_size)."""
+    c = Client(url)
+    after, left = None, (pages - 1) * first
+    while left > 0:
+        step = min(left, 1000)
+        after = page(c, first=step, after=after)["pageInfo"]["endCursor"]
+        left -= step
+    res = {}
+    for label, cur in (("page 1", None), (f"page {pages}", after)):
+        times = []
+        for i in range(26):
+            t = time.perf_counter()
+            doc = page(c, first=first, after=cur)
+            dt = time.perf_counter() - t
+            if i >= 5:
+                times.append(dt * 1000)
+        if len(doc["edges"]) != first:
+            raise RuntimeError(f"{label} has {len(doc['edges'])} rows, not {first}: seed more rows")
+        res[label] = statistics.median(times)
+    print(f"{url} first={first}: " + ", ".join(f"{k} median {v:.2f} ms" for k, v in res.items()), flush=True)
+
+
+def first_call(n):
+    """The cost of keyset_connection in a new backend, medians over N new
+    connections (libpq environment): connection setup; loading the library
+    (a call of keyset_cursor_verify(NULL), which loads it and does nothing
+    else); the first keyset_connection (signing keys, catalogs, preparing the
+    seek plans); and a warm call."""
+    import psycopg
+    q = ("SELECT keyset_connection(NULL::posts, 'created_at DESC, id DESC', first => 20)::text")
+    cols = {"connect": [], "load library": [], "first call": [], "warm call": []}
+    for _ in range(n):
+        t0 = time.perf_counter()
+        conn = psycopg.connect("", autocommit=True, prepare_threshold=None)
+        t1 = time.perf_counter()
+        conn.execute("SELECT keyset_cursor_verify(NULL::text)").fetchone()
+        t2 = time.perf_counter()
+        conn.execute(q).fetchone()
+        t3 = time.perf_counter()
+        for _ in range(5):
+            t4 = time.perf_counter()
+            conn.execute(q).fetchone()
+        t5 = time.perf_counter()
+        preloaded = conn.execute("SELECT current_setting('shared_preload_libraries') || ' | ' || "
+                                 "current_setting('session_preload_libraries')").fetchone()[0]
+        conn.close()
+        for k, v in zip(cols, (t1 - t0, t2 - t1, t3 - t2, t5 - t4)):
+            cols[k].append(v * 1000)
+    print(f"preload (shared | session) = {preloaded!r}: medians over {n} new connections: "
+          + ", ".join(f"{k} {statistics.median(v):.2f} ms" for k, v in cols.items()), flush=True)
+
+
+def key_id(cursor):
+    """The signing key id of a cursor (white box: its third byte)."""
+    import base64
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))[2]
+
+
+def replica(order_file, first, primary_url, replica_url, primary_conninfo, replica_conninfo):
+    """A walk alternating primary and replica; keyset_rotate_key() on the
+    primary -> new cursors verify on the replica after replay;
+    keyset_retire_keys() -> the retired key is refused on the replica too, in
+    a replica session R that stayed open throughout."""
+    import psycopg
+    order = "created_at DESC, id DESC"
+    seek = f"SELECT count(*) FROM keyset_page(NULL::posts, '{order}', first => 5, after => %s)"
+    R = psycopg.connect(replica_conninfo, autocommit=True)
+    P = psycopg.connect(primary_conninfo, autocommit=True)
+    r_pid = R.execute("SELECT pg_backend_pid()").fetchone()[0]
+    tap(R.execute("SELECT pg_is_in_recovery()").fetchone()[0], "R is a session on the hot standby")
+    pc, rc = Client(primary_url), Client(replica_url)
+
+    def r_seek(cursor):
+        try:
+            return R.execute(seek, (cursor,)).fetchone()[0]
+        except psycopg.Error as e:
+            return f"{e.sqlstate}: {e.diag.message_detail}"
+
+    def replayed():
+        lsn = P.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        for _ in range(300):
+            if R.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (lsn,)).fetchone()[0]:
+                return True
+            time.sleep(0.1)
+        return False
+
+    c0 = page(pc, first=first)["pageInfo"]["endCursor"]
+    k1 = key_id(c0)
+    tap(r_seek(c0) == 5, f"R continues a cursor minted on the primary (key {k1})")
+    walk(order_file, first, [primary_url, replica_url])
+
+    k2 = P.execute("SELECT keyset_rotate_key()").fetchone()[0]
+    tap(replayed(), f"keyset_rotate_key() on the primary (key {k2}) replayed on the replica")
+    c_new = page(pc, first=first)["pageInfo"]["endCursor"]
+    tap(key_id(c_new) == k2, f"after the rotation the primary signs new cursors with key {k2}")
+    tap(r_seek(c_new) == 5, "R (open since before the rotation) continues the new cursor")
+    status, body = rc.get({"first": 5, "after": c_new})
+    tap(status == 200, f"the replica's API continues the new cursor ({status})")
+    c_rep = page(rc, first=first)["pageInfo"]["endCursor"]
+    tap(key_id(c_rep) == k2, f"the replica, after replay, signs with key {k2} too")
+    tap(r_seek(c0) == 5, f"R still continues the old cursor (key {k1}): rotation breaks no cursor in flight")
+
+    retired = P.execute("SELECT keyset_retire_keys()").fetchone()[0]
+    tap(retired >= 1 and replayed(), f"keyset_retire_keys() on the primary ({retired} retired) replayed")
+    got = r_seek(c0)
+    tap(got == "22KP1: The cursor was signed with a key that has been retired.",
+        f"R refuses the old cursor: {got}")
+    status, body = rc.get({"first": 5, "after": c0})
+    tap(status == 400 and '"22KP1"' in body and "retired" in body,
+        f"the replica's API answers 400 for the old cursor ({status} {body[:120]})")
+    status, body = pc.get({"first": 5, "after": c0})
+    tap(status == 400 and "retired" in body, f"so does the primary's ({status})")
+    tap(r_seek(c_new) == 5, "R still continues the new cursor")
+    tap(R.execute("SELECT pg_backend_pid()").fetchone()[0] == r_pid, "R was one session throughout")
+
+
+def pooler_settings(conninfo):
+    """Through a transaction-mode pooler with one server connection: a
+    session SET by one client is seen by another client's page; SET LOCAL
+    is not."""
+    import psycopg
+    a = psycopg.connect(conninfo, autocommit=True, prepare_threshold=None)
+    b = psycopg.connect(conninfo, autocommit=True, prepare_threshold=None)
+    q = "SELECT count(*) FROM keyset_page(NULL::posts, 'created_at DESC, id DESC', first => 10)"
+
+    def b_page():
+        try:
+            return str(b.execute(q).fetchone()[0])
+        except psycopg.Error as e:
+            return e.sqlstate
+
+    a.execute("SET keyset_pagination.max_page_size = 5")
+    tap(b_page() == "22023",
+        "pooler: client A's session SET keyset_pagination.max_page_size = 5 leaks into client B's page (22023)")
+    a.execute("RESET keyset_pagination.max_page_size")
+    tap(b_page() == "10", "pooler: after A's RESET, B's page of 10 works again")
+    with a.transaction():
+        a.execute("SET LOCAL keyset_pagination.max_page_size = 5")
+        r = a.execute("SELECT current_setting('keyset_pagination.max_page_size')").fetchone()[0]
+    tap(r == "5" and b_page() == "10", "pooler: SET LOCAL in A's transaction applied there and did not leak into B")
+
+
+def main(cmd, rest):
+    if cmd == "walk":
+        author = None
+        if "--author" in rest:
+            i = rest.index("--author")
+            author = rest[i + 1]
+            del rest[i:i + 2]
+        walk(rest[0], int(rest[1]), rest[2:], author)
+    elif cmd == "errors":
+        errors(rest[0])
+    elif cmd == "status":
+        s, b = Client(rest[0]).get(dict(p.split("=", 1) for p in rest[1].split("&") if p))
+        print(s, b)
+    elif cmd == "pooler_settings":
+        pooler_settings(rest[0])
+    elif cmd == "first_call":
+        first_call(int(rest[0]))
+    elif cmd == "replica":
+        replica(rest[0], int(rest[1]), *rest[2:6])
+    elif cmd == "bench":
+        bench(rest[0], int(rest[1]), int(rest[2]))
+    else:
+        sys.exit(f"unknown command {cmd}")
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1], sys.argv[2:])
+    except Exception as e:      # an HTTP or database error mid-check is a failure, with its cause
+        tap(False, f"{' '.join(sys.argv[1:3])}: {type(e).__name__}: {e}")
+        sys.exit(1)
