@@ -41,6 +41,7 @@ cleanup() {
   sleep 0.3
   dropdb --if-exists $db >/dev/null 2>&1
   dropdb --if-exists ${db}_010 >/dev/null 2>&1
+  dropdb --if-exists ${db}_clone >/dev/null 2>&1
   psql -X -q -c "DROP ROLE IF EXISTS kp_app" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -164,6 +165,26 @@ fresh=$(psql -X -At -d $db -c "SELECT md5(pg_get_functiondef(p.oid) || coalesce(
 updated=$(psql -X -At -d ${db}_010 -c "SELECT md5(pg_get_functiondef(p.oid) || coalesce(obj_description(p.oid, 'pg_proc'), '') || coalesce(p.proacl::text, '-')) FROM pg_proc p WHERE proname = 'keyset_connection'")
 kp_ok "$([ -n "$fresh" ] && [ "$fresh" = "$updated" ] && echo t || echo f)" \
   "keyset_connection after the update: same definition, comment and grants as a fresh 0.2.0 install"
+
+# cloning a database (production restored into staging): the clone has the
+# same keys, so each accepts the other's cursors until the clone rotates and
+# retires; then neither does
+prod=${db}_010; clone=${db}_clone
+P=$(kp_value $prod "SELECT keyset_cursor_encode(ROW(1), 'feed')")
+if createdb -T $prod $clone; then
+  kp_sql $clone <<SQL
+SELECT CASE WHEN keyset_cursor_verify('$P', 'feed') THEN 'ok' ELSE 'not ok' END || ' - a cloned database accepts the original''s cursors';
+SELECT keyset_rotate_key() IS NOT NULL AND keyset_retire_keys() = 1 AS rotated \gset
+SELECT CASE WHEN :'rotated' AND NOT keyset_cursor_verify('$P', 'feed') THEN 'ok' ELSE 'not ok' END
+       || ' - after keyset_rotate_key() and keyset_retire_keys() in the clone, the original''s cursors are refused there';
+SQL
+  C=$(kp_value $clone "SELECT keyset_cursor_encode(ROW(1), 'feed')")
+  kp_ok "$(kp_value $prod "SELECT NOT keyset_cursor_verify('$C', 'feed') AND keyset_cursor_verify('$P', 'feed')")" \
+    "and the clone's new cursors are refused by the original, whose own still verify"
+  dropdb $clone
+else
+  kp_ok f "CREATE DATABASE $clone TEMPLATE $prod"
+fi
 
 # nothing internal reached a client, and nothing crashed
 kp_ok "$(grep -qiE 'segfault|terminated by signal' "$work"/*.log && echo f || echo t)" "no example or pooler logged a crash"

@@ -228,10 +228,16 @@ def replica(order_file, first, primary_url, replica_url, primary_conninfo, repli
     tap(r_seek(c0) == 5, f"R continues a cursor minted on the primary (key {k1})")
     walk(order_file, first, [primary_url, replica_url])
 
+    # a replica that has not replayed the rotation yet (replay paused: lag)
+    R.execute("SELECT pg_wal_replay_pause()")
     k2 = P.execute("SELECT keyset_rotate_key()").fetchone()[0]
-    tap(replayed(), f"keyset_rotate_key() on the primary (key {k2}) replayed on the replica")
     c_new = page(pc, first=first)["pageInfo"]["endCursor"]
     tap(key_id(c_new) == k2, f"after the rotation the primary signs new cursors with key {k2}")
+    got = r_seek(c_new)
+    tap(got == "22KP1: The cursor names a signing key that does not exist.",
+        f"a lagging replica (replay paused) refuses the new cursor until it replays the rotation: {got}")
+    R.execute("SELECT pg_wal_replay_resume()")
+    tap(replayed(), f"keyset_rotate_key() on the primary (key {k2}) replayed on the replica")
     tap(r_seek(c_new) == 5, "R (open since before the rotation) continues the new cursor")
     status, body = rc.get({"first": 5, "after": c_new})
     tap(status == 200, f"the replica's API continues the new cursor ({status})")
