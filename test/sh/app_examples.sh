@@ -14,6 +14,7 @@
 # pages of KP_APP_FIRST (100).  Servers on KP_APP_PORT..KP_APP_PORT+5
 # (default 5561..5566), 127.0.0.1 only.
 . "$(dirname "$0")/lib/common.bash"
+. "$KP_SH_DIR/lib/apps.bash"
 
 rows=${KP_APP_ROWS:-20000}
 first=${KP_APP_FIRST:-100}
@@ -22,42 +23,28 @@ bouncer_port=$base
 py_port=$((base + 1)); node_port=$((base + 2)); py_pb_port=$((base + 3)); node_pb_port=$((base + 4))
 db=kp_apps
 app_pw=kp_app_pw_$$
-PY=/usr/bin/python3
-HTTP="$PY $KP_SH_DIR/lib/app_http.py"
 
-if ! out=$(bash "$KP_ROOT/examples/deps.sh" 2>&1); then
-  echo "$out" | sed 's/^/    # /'; kp_ok f "examples/deps.sh installed python3-psycopg, pgbouncer, node and npm"; kp_done
-fi
+kp_app_deps
 if ! out=$(cd "$KP_ROOT/examples/node" && npm ci --no-audit --no-fund --loglevel=error 2>&1); then
   echo "$out" | sed 's/^/    # /'; kp_ok f "npm ci in examples/node"; kp_done
 fi
 
 work=$(mktemp -d)
-pids=()
 cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  kp_app_stop
   [ -f "$work/pgbouncer.pid" ] && kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null
   sleep 0.3
-  dropdb --if-exists $db >/dev/null 2>&1
-  dropdb --if-exists ${db}_010 >/dev/null 2>&1
-  dropdb --if-exists ${db}_clone >/dev/null 2>&1
-  psql -X -q -c "DROP ROLE IF EXISTS kp_app" >/dev/null 2>&1
+  kp_app_drop kp_app $db ${db}_010 ${db}_clone
   rm -rf "$work"
 }
 trap cleanup EXIT
-dropdb --if-exists $db >/dev/null 2>&1
-psql -X -q -c "DROP ROLE IF EXISTS kp_app" >/dev/null 2>&1
-createdb $db || exit 1
 
-# the demo's posts, one post with an id beyond 2^53, and the app's own role
+# the demo's posts, the app's own role, and one post with an id beyond 2^53
 t0=$(date +%s)
-PGDATABASE=$db bash "$KP_ROOT/examples/seed.sh" "$rows" >/dev/null || exit 1
+kp_app_db $db kp_app "$app_pw" "$rows"
 psql -X -q -v ON_ERROR_STOP=1 -d $db >/dev/null <<SQL || exit 1
 INSERT INTO posts VALUES (9007199254740993, '2024-06-01 12:00:00.123456+00', 7, 1, 'beyond 2^53', '');
 ANALYZE posts;
-CREATE ROLE kp_app LOGIN PASSWORD '$app_pw';
-GRANT SELECT ON posts TO kp_app;
 SQL
 rows=$((rows + 1))
 kp_value $db "SELECT id FROM posts ORDER BY created_at DESC, id DESC" >"$work/all.txt"; echo >>"$work/all.txt"
@@ -93,23 +80,12 @@ if ! runuser -u postgres -- pgbouncer -d -q "$work/pgbouncer.ini"; then
   kp_ok f "pgbouncer started on 127.0.0.1:$bouncer_port"; kp_done
 fi
 
-# start NAME PORT DBHOST DBPORT [VAR=value...] CMD... : an example in the background
-start() {
-  local name=$1 port=$2 host=$3 dbport=$4; shift 4
-  env PGHOST="$host" PGPORT="$dbport" PGUSER=kp_app PGPASSWORD="$app_pw" PGDATABASE=$db \
-      APP_HOST=127.0.0.1 APP_PORT="$port" "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-}
+start() { kp_app_start "$work/$1.log" "$2" "$3" "$4" $db kp_app "$app_pw" "${@:5}"; }
 start python "$py_port" "$PGHOST" "$PGPORT" $PY "$KP_ROOT/examples/python/app.py"
 start node "$node_port" "$PGHOST" "$PGPORT" node "$KP_ROOT/examples/node/server.js"
 start python_pgbouncer "$py_pb_port" 127.0.0.1 "$bouncer_port" APP_TRANSACTION_POOLER=1 $PY "$KP_ROOT/examples/python/app.py"
 start node_pgbouncer "$node_pb_port" 127.0.0.1 "$bouncer_port" node "$KP_ROOT/examples/node/server.js"
-for port in $py_port $node_port $py_pb_port $node_pb_port; do
-  for _ in $(seq 1 100); do
-    $HTTP status "http://127.0.0.1:$port" "first=1" 2>/dev/null | grep -q '^200 ' && break
-    sleep 0.1
-  done
-done
+kp_app_wait $py_port $node_port $py_pb_port $node_pb_port
 
 py="http://127.0.0.1:$py_port"; node="http://127.0.0.1:$node_port"
 py_pb="http://127.0.0.1:$py_pb_port"; node_pb="http://127.0.0.1:$node_pb_port"

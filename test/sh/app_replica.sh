@@ -9,6 +9,7 @@
 # replica session that stayed open throughout (test/sh/lib/app_http.py
 # replica).  KP_APP_ROWS rows (default 20000), pages of KP_APP_FIRST (100).
 . "$(dirname "$0")/lib/common.bash"
+. "$KP_SH_DIR/lib/apps.bash"
 
 rows=${KP_APP_ROWS:-20000}
 first=${KP_APP_FIRST:-100}
@@ -16,34 +17,20 @@ base=${KP_APP_PORT:-5561}
 replica_port=$((base + 5)); py_port=$((base + 6)); py_rep_port=$((base + 7))
 db=kp_replica
 app_pw=kp_rapp_pw_$$
-PY=/usr/bin/python3
-HTTP="$PY $KP_SH_DIR/lib/app_http.py"
 bindir=$("${PG_CONFIG:-pg_config}" --bindir)
 
-if ! out=$(bash "$KP_ROOT/examples/deps.sh" 2>&1); then
-  echo "$out" | sed 's/^/    # /'; kp_ok f "examples/deps.sh installed python3-psycopg"; kp_done
-fi
+kp_app_deps
 
 work=$(mktemp -d)
-pids=()
 cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  kp_app_stop
   [ -f "$work/data/postmaster.pid" ] &&
     runuser -u postgres -- "$bindir/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null 2>&1
-  dropdb --if-exists $db >/dev/null 2>&1
-  psql -X -q -c "DROP ROLE IF EXISTS kp_rapp" >/dev/null 2>&1
+  kp_app_drop kp_rapp $db
   rm -rf "$work"
 }
 trap cleanup EXIT
-dropdb --if-exists $db >/dev/null 2>&1
-psql -X -q -c "DROP ROLE IF EXISTS kp_rapp" >/dev/null 2>&1
-createdb $db || exit 1
-PGDATABASE=$db bash "$KP_ROOT/examples/seed.sh" "$rows" >/dev/null || exit 1
-psql -X -q -v ON_ERROR_STOP=1 -d $db >/dev/null <<SQL || exit 1
-CREATE ROLE kp_rapp LOGIN PASSWORD '$app_pw';
-GRANT SELECT ON posts TO kp_rapp;
-SQL
+kp_app_db $db kp_rapp "$app_pw" "$rows"
 kp_value $db "SELECT id FROM posts ORDER BY created_at DESC, id DESC" >"$work/all.txt"; echo >>"$work/all.txt"
 
 # the replica: a base backup with -R (standby.signal, primary_conninfo)
@@ -67,20 +54,11 @@ if ! runuser -u postgres -- "$bindir/pg_ctl" -D "$work/data" -l "$work/replica.l
   sed 's/^/    # /' "$work/replica.log"; kp_ok f "replica started on 127.0.0.1:$replica_port"; kp_done
 fi
 
-start() {
-  local name=$1 port=$2 dbport=$3; shift 3
-  env PGHOST=127.0.0.1 PGPORT="$dbport" PGUSER=kp_rapp PGPASSWORD="$app_pw" PGDATABASE=$db \
-      APP_HOST=127.0.0.1 APP_PORT="$port" "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-}
-start python_primary "$py_port" "$PGPORT" $PY "$KP_ROOT/examples/python/app.py"
-start python_replica "$py_rep_port" "$replica_port" $PY "$KP_ROOT/examples/python/app.py"
-for port in $py_port $py_rep_port; do
-  for _ in $(seq 1 100); do
-    $HTTP status "http://127.0.0.1:$port" "first=1" 2>/dev/null | grep -q '^200 ' && break
-    sleep 0.1
-  done
-done
+kp_app_start "$work/python_primary.log" "$py_port" 127.0.0.1 "$PGPORT" $db kp_rapp "$app_pw" \
+  $PY "$KP_ROOT/examples/python/app.py"
+kp_app_start "$work/python_replica.log" "$py_rep_port" 127.0.0.1 "$replica_port" $db kp_rapp "$app_pw" \
+  $PY "$KP_ROOT/examples/python/app.py"
+kp_app_wait $py_port $py_rep_port
 
 kp_report <<<"$($HTTP replica "$work/all.txt" "$first" "http://127.0.0.1:$py_port" "http://127.0.0.1:$py_rep_port" \
   "host=$PGHOST port=$PGPORT dbname=$db user=$PGUSER password=$PGPASSWORD" \

@@ -58,51 +58,50 @@ def page(client, **params):
     return json.loads(body)
 
 
+def walk_one(clients, n, first, author, forward):
+    """Pages in one direction to the end (pages alternate over the clients,
+    from the n-th): the pages' ids in sort order, whether the flags were
+    right on every page, whether every id was a JSON string, the time, and
+    the next n."""
+    size, cur_arg, more, behind, next_cur = (
+        ("first", "after", "hasNextPage", "hasPreviousPage", "endCursor") if forward else
+        ("last", "before", "hasPreviousPage", "hasNextPage", "startCursor"))
+    pages, cur, flags_ok, types_ok = [], None, True, True
+    t0 = time.monotonic()
+    while True:
+        doc = page(clients[n % len(clients)], **{size: first, cur_arg: cur}, author=author)
+        n += 1
+        ids = [e["node"]["id"] for e in doc["edges"]]
+        types_ok &= all(isinstance(i, str) for i in ids)
+        info = doc["pageInfo"]
+        # the flag behind us is true exactly when we came from a cursor
+        flags_ok &= info[behind] == (cur is not None)
+        if ids:
+            pages.append(ids)
+        if not info[more]:
+            break
+        cur = info[next_cur]
+    if not forward:
+        pages.reverse()
+    return pages, flags_ok, types_ok, time.monotonic() - t0, n
+
+
 def walk(order_file, first, urls, author=None):
     expected = [line.strip() for line in open(order_file) if line.strip()]
     clients = [Client(u) for u in urls]
     where = " alternating " + " and ".join(urls) if len(urls) > 1 else " " + urls[0]
     what = f"{len(expected)} rows{' of author ' + author if author else ''}, first={first}"
-    t0 = time.monotonic()
-    # forward
-    fwd_pages, after, n, flags_ok, types_ok = [], None, 0, True, True
-    while True:
-        doc = page(clients[n % len(clients)], first=first, after=after, author=author)
-        n += 1
-        ids = [e["node"]["id"] for e in doc["edges"]]
-        types_ok &= all(isinstance(i, str) for i in ids)
-        info = doc["pageInfo"]
-        flags_ok &= info["hasPreviousPage"] == (after is not None)
-        if ids:
-            fwd_pages.append(ids)
-        if not info["hasNextPage"]:
-            break
-        after = info["endCursor"]
-    t_fwd = time.monotonic() - t0
-    fwd = [i for p in fwd_pages for i in p]
-    tap(fwd == expected, f"forward walk{where}: {len(fwd_pages)} pages, {what}, equal to ORDER BY")
-    tap(flags_ok, f"forward walk{where}: hasPreviousPage false only on page 1, hasNextPage false only on the last")
-    tap(types_ok, f"forward walk{where}: bigint ids arrive as JSON strings (json_numbers => 'string')")
-    # backward from the end
-    t1 = time.monotonic()
-    back_pages, before, flags_ok = [], None, True
-    while True:
-        doc = page(clients[n % len(clients)], last=first, before=before, author=author)
-        n += 1
-        ids = [e["node"]["id"] for e in doc["edges"]]
-        info = doc["pageInfo"]
-        flags_ok &= info["hasNextPage"] == (before is not None)
-        if ids:
-            back_pages.append(ids)
-        if not info["hasPreviousPage"]:
-            break
-        before = info["startCursor"]
-    t_back = time.monotonic() - t1
-    back = [i for p in reversed(back_pages) for i in p]
-    tap(back == expected, f"backward walk{where}: {len(back_pages)} pages, {what}, equal to ORDER BY")
-    tap(flags_ok, f"backward walk{where}: hasNextPage false only on the first page from the end")
-    print(f"# {what}: forward {len(fwd_pages)} pages in {t_fwd:.1f}s "
-          f"({1000 * t_fwd / max(1, len(fwd_pages)):.2f} ms/page), backward in {t_back:.1f}s", flush=True)
+    n, secs = 0, {}
+    for forward, name, flags in ((True, "forward", "hasPreviousPage false only on page 1, hasNextPage false only on the last"),
+                                 (False, "backward", "hasNextPage false only on the first page from the end")):
+        pages, flags_ok, types_ok, secs[name], n = walk_one(clients, n, first, author, forward)
+        tap([i for p in pages for i in p] == expected,
+            f"{name} walk{where}: {len(pages)} pages, {what}, equal to ORDER BY")
+        tap(flags_ok, f"{name} walk{where}: {flags}")
+        tap(types_ok, f"{name} walk{where}: bigint ids arrive as JSON strings (json_numbers => 'string')")
+    npages = max(1, n // 2)
+    print(f"# {what}: forward in {secs['forward']:.1f}s ({1000 * secs['forward'] / npages:.2f} ms/page), "
+          f"backward in {secs['backward']:.1f}s", flush=True)
 
 
 def errors(url):
@@ -167,24 +166,27 @@ def first_call(n):
     seek plans); and a warm call."""
     import psycopg
     q = ("SELECT keyset_connection(NULL::posts, 'created_at DESC, id DESC', first => 20)::text")
-    cols = {"connect": [], "load library": [], "first call": [], "warm call": []}
+    cols = {"connect": [], "SELECT 1": [], "load library": [], "first call": [], "warm call": []}
     for _ in range(n):
-        t0 = time.perf_counter()
+        t = [time.perf_counter()]
         conn = psycopg.connect("", autocommit=True, prepare_threshold=None)
-        t1 = time.perf_counter()
+        t.append(time.perf_counter())
+        conn.execute("SELECT 1").fetchone()     # a new backend's first statement, for scale
+        t.append(time.perf_counter())
         conn.execute("SELECT keyset_cursor_verify(NULL::text)").fetchone()
-        t2 = time.perf_counter()
+        t.append(time.perf_counter())
         conn.execute(q).fetchone()
-        t3 = time.perf_counter()
-        for _ in range(5):
-            t4 = time.perf_counter()
+        t.append(time.perf_counter())
+        for _ in range(5):                      # the fifth call is the warm one
+            w0 = time.perf_counter()
             conn.execute(q).fetchone()
-        t5 = time.perf_counter()
+            w1 = time.perf_counter()
+        t.append(t[-1] + (w1 - w0))
         preloaded = conn.execute("SELECT current_setting('shared_preload_libraries') || ' | ' || "
                                  "current_setting('session_preload_libraries')").fetchone()[0]
         conn.close()
-        for k, v in zip(cols, (t1 - t0, t2 - t1, t3 - t2, t5 - t4)):
-            cols[k].append(v * 1000)
+        for i, k in enumerate(cols):
+            cols[k].append((t[i + 1] - t[i]) * 1000)
     print(f"preload (shared | session) = {preloaded!r}: medians over {n} new connections: "
           + ", ".join(f"{k} {statistics.median(v):.2f} ms" for k, v in cols.items()), flush=True)
 
