@@ -285,6 +285,19 @@ def pooler_settings(conninfo):
         a.execute("SET LOCAL keyset_pagination.max_page_size = 5")
         r = a.execute("SELECT current_setting('keyset_pagination.max_page_size')").fetchone()[0]
     tap(r == "5" and b_page() == "10", "pooler: SET LOCAL in A's transaction applied there and did not leak into B")
+    # psycopg's default: prepare a statement after 5 runs, named _pg3_0, ...
+    # per client; on one shared server connection the names collide
+    c = psycopg.connect(conninfo, autocommit=True)
+    d = psycopg.connect(conninfo, autocommit=True)
+    err = None
+    try:
+        for conn in (c, d):
+            for _ in range(8):
+                conn.execute(q).fetchone()
+    except psycopg.Error as e:
+        err = f"{e.sqlstate}: {e.diag.message_primary}"
+    tap(err is not None and err[:5] in ("42P05", "26000"),
+        f"pooler: psycopg's default prepare_threshold fails through a transaction pooler ({err})")
 
 
 def main(cmd, rest):
