@@ -196,6 +196,27 @@ to_jsonb_finfo(Oid rowtype, FmgrInfo *f)
 }
 
 /*
+ * to_jsonb of one row, with its working memory (the columns' output
+ * strings, the intermediate JsonbValue tree) freed before the next row and
+ * only the result copied out.  Left in the call's context, that garbage was
+ * several times the document and a large page paid for fresh memory pages
+ * on every call.
+ */
+static Jsonb *
+row_to_jsonb(FmgrInfo *tojsonb, Datum row, MemoryContext tmp)
+{
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+	Jsonb	   *j = DatumGetJsonbP(FunctionCall1(tojsonb, row));
+	Jsonb	   *copy;
+
+	MemoryContextSwitchTo(old);
+	copy = palloc(VARSIZE(j));
+	memcpy(copy, j, VARSIZE(j));
+	MemoryContextReset(tmp);
+	return copy;
+}
+
+/*
  * Whether values of this type are emitted as JSON strings under
  * json_numbers => 'string': bigint and numeric (and domains over them) can
  * hold integers beyond 2^53, which a JavaScript number rounds.  Smaller
@@ -324,6 +345,7 @@ keyset_connection(PG_FUNCTION_ARGS)
 	JsonbValue	v;
 	JsonbValue *res;
 	bool		as_strings = json_numbers_as_strings(fcinfo, 8);
+	MemoryContext tmp;
 	List	   *exact_cols = NIL;
 	int			i;
 
@@ -333,6 +355,8 @@ keyset_connection(PG_FUNCTION_ARGS)
 		exact_cols = exact_number_columns(a.rowtype);
 	estimate = kp_count_estimate(kp_rowtype_relid(a.rowtype, a.fname), a.filter, a.args);
 	to_jsonb_finfo(a.rowtype, &tojsonb);
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "keyset_connection node",
+								ALLOCSET_DEFAULT_SIZES);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	push_key(&st, "edges");
@@ -347,7 +371,7 @@ keyset_connection(PG_FUNCTION_ARGS)
 			push_string(&st, WJB_VALUE, NULL, 0);
 		else
 		{
-			Jsonb	   *node = DatumGetJsonbP(FunctionCall1(&tojsonb, page.rows[i].node));
+			Jsonb	   *node = row_to_jsonb(&tojsonb, page.rows[i].node, tmp);
 
 			if (exact_cols != NIL)
 				push_node_exact(&st, node, exact_cols);
@@ -362,6 +386,7 @@ keyset_connection(PG_FUNCTION_ARGS)
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	MemoryContextDelete(tmp);
 	push_key(&st, "pageInfo");
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	push_key(&st, "hasPreviousPage");

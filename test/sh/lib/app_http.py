@@ -10,6 +10,8 @@ test/sh/app_examples.sh and test/sh/app_replica.sh.  Prints TAP-like
       the error mapping: 400 with a safe message, 500 without internal SQL
   app_http.py status URL QUERY
       prints "<status> <body>" of one GET /posts?QUERY
+  app_http.py connection_cost SIZE...
+      keyset_connection against keyset_page: time and page faults per call
   app_http.py bench URL FIRST PAGES
       median HTTP latency of page 1 and of the page after row
       (PAGES-1)*FIRST: see examples/bench.sh
@@ -261,6 +263,32 @@ def replica(order_file, first, primary_url, replica_url, primary_conninfo, repli
     tap(R.execute("SELECT pg_backend_pid()").fetchone()[0] == r_pid, "R was one session throughout")
 
 
+def connection_cost(sizes):
+    """keyset_connection against keyset_page on posts, warm, per page size:
+    median time of 25 calls after 5, and the server backend's minor page
+    faults per call (from /proc: the server must run on this machine)."""
+    import psycopg
+    c = psycopg.connect("", autocommit=True)
+    pid = c.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+    def minflt():
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[7])
+    order = "'created_at DESC, id DESC'"
+    for n in sizes:
+        for name, q in (("keyset_connection", f"SELECT keyset_connection(NULL::posts, {order}, first => %s)::text"),
+                        ("keyset_page", f"SELECT (p.node).*, p.cursor FROM keyset_page(NULL::posts, {order}, first => %s) p")):
+            ts = []
+            for i in range(30):
+                if i == 5:
+                    f0 = minflt()
+                t = time.perf_counter()
+                c.execute(q, (n,)).fetchall()
+                ts.append((time.perf_counter() - t) * 1000)
+            print(f"first={n} {name}: median {statistics.median(ts[5:]):.2f} ms, "
+                  f"{(minflt() - f0) / 25:.0f} minor page faults per call", flush=True)
+
+
 def pooler_settings(conninfo):
     """Through a transaction-mode pooler with one server connection: a
     session SET by one client is seen by another client's page; SET LOCAL
@@ -319,6 +347,8 @@ def main(cmd, rest):
         first_call(int(rest[0]))
     elif cmd == "replica":
         replica(rest[0], int(rest[1]), *rest[2:6])
+    elif cmd == "connection_cost":
+        connection_cost([int(x) for x in rest])
     elif cmd == "bench":
         bench(rest[0], int(rest[1]), int(rest[2]))
     else:
