@@ -4,3 +4,21 @@
 -- that an updated install and a fresh one have the same objects.
 -- Safe under a hostile search_path: everything is schema-qualified.
 \echo Use "ALTER EXTENSION keyset_pagination UPDATE TO '0.2.0'" to load this file. \quit
+
+-- issue 13 (examples, drivers): keyset_connection gains json_numbers
+-- ('number', the default and the 0.1.0 shape, or 'string': bigint and
+-- numeric columns as JSON strings, which JavaScript reads exactly).  A new
+-- argument changes the signature, so the function is dropped and created
+-- again exactly as keyset_pagination--0.2.0.sql creates it.
+DROP FUNCTION @extschema@.keyset_connection(anyelement, text, integer, text, integer, text, text, text[]);
+CREATE FUNCTION @extschema@.keyset_connection(
+    rowtype anyelement, order_by text DEFAULT NULL,
+    first integer DEFAULT NULL, after text DEFAULT NULL,
+    last integer DEFAULT NULL, before text DEFAULT NULL,
+    filter text DEFAULT NULL, args text[] DEFAULT NULL,
+    json_numbers text DEFAULT 'number')
+    RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'keyset_connection'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_connection(anyelement, text, integer, text, integer, text, text, text[], text) IS
+  'a Relay connection (edges, pageInfo, estimatedTotalCount) as jsonb';

@@ -100,11 +100,12 @@ CREATE FUNCTION @extschema@.keyset_connection(
     rowtype anyelement, order_by text DEFAULT NULL,
     first integer DEFAULT NULL, after text DEFAULT NULL,
     last integer DEFAULT NULL, before text DEFAULT NULL,
-    filter text DEFAULT NULL, args text[] DEFAULT NULL)
+    filter text DEFAULT NULL, args text[] DEFAULT NULL,
+    json_numbers text DEFAULT 'number')
     RETURNS jsonb
     AS 'MODULE_PATHNAME', 'keyset_connection'
     LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
-COMMENT ON FUNCTION @extschema@.keyset_connection(anyelement, text, integer, text, integer, text, text, text[]) IS
+COMMENT ON FUNCTION @extschema@.keyset_connection(anyelement, text, integer, text, integer, text, text, text[], text) IS
   'a Relay connection (edges, pageInfo, estimatedTotalCount) as jsonb';
 
 CREATE FUNCTION @extschema@.keyset_explain(

@@ -85,3 +85,42 @@ SELECT jsonb_pretty(shape(keyset_connection(NULL::nothing)));
 SELECT (SELECT array_agg((p.node).id) FROM keyset_page(NULL::items, 'added', first => 3, after => :'end1') p) AS page_ids,
        (SELECT array_agg((e->'node'->>'id')::int)
         FROM jsonb_array_elements(keyset_connection(NULL::items, 'added', first => 3, after => :'end1')->'edges') e) AS connection_ids;
+
+-- json_numbers: 'number' (the default) keeps to_jsonb's numbers; 'string'
+-- emits bigint and numeric columns (domains and arrays of them too) as JSON
+-- strings of their exact digits, which JavaScript reads without rounding.
+-- int4, float8, json and composite columns are unchanged.
+CREATE DOMAIN big_dom AS bigint;
+CREATE TYPE money_pair AS (amount numeric, n bigint);
+CREATE TABLE big (
+    id     bigint PRIMARY KEY,
+    price  numeric,
+    small  int,
+    ratio  float8,
+    ids    bigint[],
+    dom    big_dom,
+    pair   money_pair,
+    doc    jsonb
+);
+INSERT INTO big VALUES
+    (9007199254740993, 1.500, 7, 0.1, '{9007199254740993,-1}', 9223372036854775807,
+     ROW(2.50, 9007199254740993), '{"n": 9007199254740993}'),
+    (1, 'NaN', NULL, 'NaN', '{{1,2},{3,4}}', NULL, NULL, NULL),
+    (2, -12345678901234567890.123456789, -2, -0.0, '{}', -9223372036854775808, ROW(NULL, NULL), '1');
+ANALYZE big;
+SELECT e->'node' AS node FROM jsonb_array_elements(keyset_connection(NULL::big, 'id', first => 3)->'edges') e;
+SELECT e->'node' AS node
+FROM jsonb_array_elements(keyset_connection(NULL::big, 'id', first => 3, json_numbers => 'string')->'edges') e;
+-- the rest of the document is the same either way; the estimate stays a number
+SELECT shape(keyset_connection(NULL::big, 'id', first => 2, json_numbers => 'string')) - 'edges' AS rest;
+SELECT jsonb_typeof(keyset_connection(NULL::big, 'id', json_numbers => 'string')->'estimatedTotalCount') AS estimate;
+-- NULL means the default
+SELECT keyset_connection(NULL::big, 'id', first => 1, json_numbers => NULL)->'edges'->0->'node'->'id' AS id;
+-- cursors from either mode continue the other (the option is not in the cursor's context)
+SELECT keyset_connection(NULL::big, 'id', first => 1, json_numbers => 'string')->'pageInfo'->>'endCursor' AS c1 \gset
+SELECT keyset_connection(NULL::big, 'id', first => 1, after => :'c1')->'edges'->0->'node'->'id' AS next_id;
+-- anything else is an error
+SELECT keyset_connection(NULL::big, 'id', json_numbers => 'bigint');
+DROP TABLE big;
+DROP TYPE money_pair;
+DROP DOMAIN big_dom;

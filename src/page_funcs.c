@@ -19,6 +19,7 @@
 #include "utils/numeric.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
+#include "utils/typcache.h"
 
 #include "keyset_pagination.h"
 #include "page.h"
@@ -196,10 +197,143 @@ to_jsonb_finfo(Oid rowtype, FmgrInfo *f)
 }
 
 /*
- * keyset_connection(...same...) RETURNS jsonb: a Relay connection, built
- * as one jsonb value; each node is to_jsonb of the row.  (Building it with
- * SQL jsonb functions re-serialized every node at each nesting level and
- * cost several times the page itself.)
+ * to_jsonb of one row, with its working memory (the columns' output
+ * strings, the intermediate JsonbValue tree) freed before the next row and
+ * only the result copied out.  Left in the call's context, that garbage was
+ * several times the document and a large page paid for fresh memory pages
+ * on every call.
+ */
+static Jsonb *
+row_to_jsonb(FmgrInfo *tojsonb, Datum row, MemoryContext tmp)
+{
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+	Jsonb	   *j = DatumGetJsonbP(FunctionCall1(tojsonb, row));
+	Jsonb	   *copy;
+
+	MemoryContextSwitchTo(old);
+	copy = palloc(VARSIZE(j));
+	memcpy(copy, j, VARSIZE(j));
+	MemoryContextReset(tmp);
+	return copy;
+}
+
+/*
+ * Whether values of this type are emitted as JSON strings under
+ * json_numbers => 'string': bigint and numeric (and domains over them) can
+ * hold integers beyond 2^53, which a JavaScript number rounds.  Smaller
+ * integers and floats are exact as IEEE doubles and stay numbers.
+ */
+static bool
+exact_number_type(Oid typid)
+{
+	typid = getBaseType(typid);
+	return typid == INT8OID || typid == NUMERICOID;
+}
+
+/*
+ * The names of the row's columns whose numbers json_numbers => 'string'
+ * turns into strings: bigint, numeric, and arrays of them (at any depth; all
+ * numbers inside such an array are of the element type).  Composite and
+ * json/jsonb columns are left as to_jsonb renders them.
+ */
+static List *
+exact_number_columns(Oid rowtype)
+{
+	TupleDesc	desc = lookup_rowtype_tupdesc(rowtype, -1);
+	List	   *names = NIL;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Oid			elem;
+
+		if (att->attisdropped)
+			continue;
+		elem = get_element_type(getBaseType(att->atttypid));
+		if (exact_number_type(OidIsValid(elem) ? elem : att->atttypid))
+			names = lappend(names, pstrdup(NameStr(att->attname)));
+	}
+	ReleaseTupleDesc(desc);
+	return names;
+}
+
+/*
+ * Pushes a node (to_jsonb of the row) token by token, with every number
+ * under one of the top-level keys in exact_cols as a JSON string of its
+ * exact decimal text (numeric_out: the digits and scale to_jsonb kept).
+ */
+static void
+push_node_exact(JsonbParseState **st, Jsonb *node, List *exact_cols)
+{
+	JsonbIterator *it = JsonbIteratorInit(&node->root);
+	JsonbIteratorToken tok;
+	JsonbValue	jv;
+	int			depth = 0;
+	bool		exact = false;
+
+	while ((tok = JsonbIteratorNext(&it, &jv, false)) != WJB_DONE)
+	{
+		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
+			depth++;
+		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
+			depth--;
+		else if (tok == WJB_KEY && depth == 1)
+		{
+			ListCell   *lc;
+
+			exact = false;
+			foreach(lc, exact_cols)
+			{
+				const char *name = lfirst(lc);
+
+				if (strlen(name) == jv.val.string.len &&
+					memcmp(name, jv.val.string.val, jv.val.string.len) == 0)
+					exact = true;
+			}
+		}
+		else if (exact && jv.type == jbvNumeric)
+		{
+			char	   *digits = DatumGetCString(DirectFunctionCall1(numeric_out,
+																	 NumericGetDatum(jv.val.numeric)));
+
+			jv.type = jbvString;
+			jv.val.string.val = digits;
+			jv.val.string.len = strlen(digits);
+		}
+		pushJsonbValue(st, tok, tok < WJB_BEGIN_ARRAY ? &jv : NULL);
+	}
+}
+
+/*
+ * The json_numbers argument (0.2.0; absent under the 0.1.0 signature, which
+ * the same library serves): false for 'number' (to_jsonb's numbers, the
+ * 0.1.0 shape and the default), true for 'string'.
+ */
+static bool
+json_numbers_as_strings(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *mode;
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return false;
+	mode = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	if (strcmp(mode, "number") == 0)
+		return false;
+	if (strcmp(mode, "string") == 0)
+		return true;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("keyset_connection: json_numbers must be 'number' or 'string'"),
+			 errdetail("'string' emits bigint and numeric columns as JSON strings, which JavaScript reads exactly.")));
+	return false;				/* keep compiler quiet */
+}
+
+/*
+ * keyset_connection(...same..., json_numbers text DEFAULT 'number') RETURNS
+ * jsonb: a Relay connection, built as one jsonb value; each node is to_jsonb
+ * of the row.  (Building it with SQL jsonb functions re-serialized every
+ * node at each nesting level and cost several times the page itself.)
  */
 Datum
 keyset_connection(PG_FUNCTION_ARGS)
@@ -211,12 +345,19 @@ keyset_connection(PG_FUNCTION_ARGS)
 	JsonbParseState *st = NULL;
 	JsonbValue	v;
 	JsonbValue *res;
+	bool		as_strings = json_numbers_as_strings(fcinfo, 8);
+	MemoryContext tmp;
+	List	   *exact_cols = NIL;
 	int			i;
 
 	page_args(fcinfo, &a, "keyset_connection");
 	kp_page_run(&a, &page, false, false);
+	if (as_strings)
+		exact_cols = exact_number_columns(a.rowtype);
 	estimate = kp_count_estimate(kp_rowtype_relid(a.rowtype, a.fname), a.filter, a.args);
 	to_jsonb_finfo(a.rowtype, &tojsonb);
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "keyset_connection node",
+								ALLOCSET_DEFAULT_SIZES);
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	push_key(&st, "edges");
@@ -231,16 +372,22 @@ keyset_connection(PG_FUNCTION_ARGS)
 			push_string(&st, WJB_VALUE, NULL, 0);
 		else
 		{
-			Jsonb	   *node = DatumGetJsonbP(FunctionCall1(&tojsonb, page.rows[i].node));
+			Jsonb	   *node = row_to_jsonb(&tojsonb, page.rows[i].node, tmp);
 
-			v.type = jbvBinary;
-			v.val.binary.data = &node->root;
-			v.val.binary.len = VARSIZE(node) - VARHDRSZ;
-			pushJsonbValue(&st, WJB_VALUE, &v);
+			if (exact_cols != NIL)
+				push_node_exact(&st, node, exact_cols);
+			else
+			{
+				v.type = jbvBinary;
+				v.val.binary.data = &node->root;
+				v.val.binary.len = VARSIZE(node) - VARHDRSZ;
+				pushJsonbValue(&st, WJB_VALUE, &v);
+			}
 		}
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	MemoryContextDelete(tmp);
 	push_key(&st, "pageInfo");
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	push_key(&st, "hasPreviousPage");
