@@ -16,7 +16,7 @@ SEED=${FUZZ_SQL_SEED:-$(( $(date +%s) % 100000 ))}
 
 bash test/deps.sh || exit 1
 make -s KP_WERROR=1 PG_CONFIG="$PG_CONFIG" >/dev/null || exit 1
-DEST="$ROOT/.build/install"
+DEST="$ROOT/.build/fuzz-sql-install"
 rm -rf "$DEST"
 make -s install DESTDIR="$DEST" PG_CONFIG="$PG_CONFIG" >/dev/null || exit 1
 chmod -R a+rX "$ROOT/.build"

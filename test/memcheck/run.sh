@@ -27,7 +27,7 @@ command -v valgrind >/dev/null || { echo "memcheck: valgrind is not installed"; 
 
 echo "== build"
 make -s KP_WERROR=1 PG_CONFIG="$PG_CONFIG" >/dev/null || exit 1
-DEST="$ROOT/.build/install"
+DEST="$ROOT/.build/memcheck-install"
 rm -rf "$DEST"
 make -s install DESTDIR="$DEST" PG_CONFIG="$PG_CONFIG" >/dev/null || exit 1
 chmod -R a+rX "$ROOT/.build"
