@@ -35,7 +35,7 @@ chmod -R a+rX "$ROOT/.build"
 # the server refuses to run as root: a cluster of the postgres user's own
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 rm -rf "$OUT"
-mkdir -p "$OUT/logs"
+mkdir -p "$OUT/logs" "$OUT/regress"
 work=$(mktemp -d /tmp/kp_memcheck.XXXXXX)
 chmod 755 "$work"
 [ "$(id -u)" -eq 0 ] && chown postgres "$work" "$OUT" "$OUT/logs"
@@ -77,8 +77,9 @@ pg_isready -q || { echo "memcheck: server did not start"; cat "$OUT/logs/postmas
 rc=0
 if [[ " $SUITES " == *" regress "* ]]; then
   echo "== pg_regress"
+  # results under .build/memcheck, not ./results (make test may be running)
   make -s installcheck-regress PG_CONFIG="$PG_CONFIG" ${MEMCHECK_REGRESS:+REGRESS="$MEMCHECK_REGRESS"} \
-    >"$OUT/regress.out" 2>&1 || rc=1
+    EXTRA_REGRESS_OPTS="--outputdir=$OUT/regress" >"$OUT/regress.out" 2>&1 || rc=1
   tail -3 "$OUT/regress.out"
 fi
 if [[ " $SUITES " == *" pgtap "* ]]; then
