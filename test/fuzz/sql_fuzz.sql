@@ -151,6 +151,14 @@ LANGUAGE sql IMMUTABLE AS $$
   FROM unnest(tags, payloads) WITH ORDINALITY AS u(t, p, i)
 $$;
 
+-- the same, with member i written as the raw bytes given
+CREATE FUNCTION fz_body_with(tags bigint[], payloads bytea[], i int, raw bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT t_varint(cardinality(tags))
+         || string_agg(CASE WHEN k = i THEN raw ELSE t_member(t, p) END, '' ORDER BY k)
+  FROM unnest(tags, payloads) WITH ORDINALITY AS u(t, p, k)
+$$;
+
 -- random bytes
 CREATE FUNCTION fz_bytes(n int) RETURNS bytea
 LANGUAGE sql VOLATILE AS $$
@@ -207,28 +215,16 @@ BEGIN
   WHEN 4 THEN
     what := 'member length';
     IF n = 0 THEN RETURN; END IF;
-    -- rewrite member i with a length field off by -3..+3 (bytes unchanged)
-    mutated := t_varint(n);
-    FOR k IN 1 .. n LOOP
-      IF k = i THEN
-        mutated := mutated || t_varint(m.tags[k])
-               || t_varint(greatest(coalesce(length(m.payloads[k]) + 1, 0) + fz_int(-3, 3), 0))
-               || coalesce(m.payloads[k], '\x');
-      ELSE
-        mutated := mutated || t_member(m.tags[k], m.payloads[k]);
-      END IF;
-    END LOOP;
+    -- a length field off by -3..+3, the bytes unchanged
+    mutated := fz_body_with(m.tags, m.payloads, i,
+                 t_varint(m.tags[i])
+                 || t_varint(greatest(coalesce(length(m.payloads[i]) + 1, 0) + fz_int(-3, 3), 0))
+                 || coalesce(m.payloads[i], '\x'));
   WHEN 5 THEN
     what := 'member length: huge varint';
     IF n = 0 THEN RETURN; END IF;
-    mutated := t_varint(n);
-    FOR k IN 1 .. n LOOP
-      IF k = i THEN
-        mutated := mutated || t_varint(m.tags[k]) || fz_huge_varint() || coalesce(m.payloads[k], '\x');
-      ELSE
-        mutated := mutated || t_member(m.tags[k], m.payloads[k]);
-      END IF;
-    END LOOP;
+    mutated := fz_body_with(m.tags, m.payloads, i,
+                 t_varint(m.tags[i]) || fz_huge_varint() || coalesce(m.payloads[i], '\x'));
   WHEN 6 THEN
     what := 'type tag';
     IF n = 0 THEN RETURN; END IF;
@@ -237,14 +233,9 @@ BEGIN
   WHEN 7 THEN
     what := 'type tag: huge varint';
     IF n = 0 THEN RETURN; END IF;
-    mutated := t_varint(n);
-    FOR k IN 1 .. n LOOP
-      IF k = i THEN
-        mutated := mutated || fz_huge_varint() || t_varint(coalesce(length(m.payloads[k]) + 1, 0)) || coalesce(m.payloads[k], '\x');
-      ELSE
-        mutated := mutated || t_member(m.tags[k], m.payloads[k]);
-      END IF;
-    END LOOP;
+    mutated := fz_body_with(m.tags, m.payloads, i,
+                 fz_huge_varint() || t_varint(coalesce(length(m.payloads[i]) + 1, 0))
+                 || coalesce(m.payloads[i], '\x'));
   WHEN 8 THEN
     what := 'truncation';
     mutated := substr(body, 1, fz_int(0, greatest(length(body) - 1, 0))::int);
