@@ -79,3 +79,19 @@ demo:
 	bash bench/run.sh demo
 bench:
 	bash bench/run.sh bench
+
+# make fuzz: the codec's libFuzzer harness (test/fuzz/run.sh) for
+# FUZZ_SECONDS (default 300), then the SQL-level signed-frame fuzzer
+# (test/fuzz/sql_fuzz.sh) for FUZZ_SQL_ITERATIONS on a throwaway cluster.
+# make memcheck: pg_regress and pgTAP with every backend under valgrind
+# (test/memcheck/run.sh).  See doc/development.md.
+FUZZ_SECONDS ?= 300
+FUZZ_SQL_ITERATIONS ?= 20000
+.PHONY: fuzz fuzz-codec fuzz-sql memcheck
+fuzz: fuzz-codec fuzz-sql
+fuzz-codec:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/fuzz/run.sh
+fuzz-sql:
+	FUZZ_SQL_ITERATIONS=$(FUZZ_SQL_ITERATIONS) bash test/fuzz/sql_run.sh
+memcheck:
+	bash test/memcheck/run.sh

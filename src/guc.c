@@ -15,6 +15,14 @@
 #include "page.h"
 #include "keyset_pagination.h"
 
+/*
+ * The codec fuzz harness (test/fuzz) defines this and stubs out the MAC
+ * check; no file of the module may ever be built that way.
+ */
+#ifdef KP_FUZZ_HARNESS
+#error "KP_FUZZ_HARNESS is for test/fuzz only: it bypasses the cursor MAC"
+#endif
+
 PG_MODULE_MAGIC;
 
 int			kp_max_cursor_length = 8192;

@@ -22,8 +22,11 @@ SELECT is(encode(t_hmac_sha256(decode(repeat('aa', 131), 'hex'), 'Test Using Lar
 CREATE TYPE t_mood AS ENUM ('sad', 'happy');
 
 -- real cursors, and their bodies as the documented layout says they must be
+-- (the clock is read before minting in a statement of its own: in the
+-- select list it would be read after the VALUES row is minted)
+CREATE TEMP TABLE before_minting AS SELECT clock_timestamp() AS at;
 CREATE TEMP TABLE spec AS
-  SELECT name, ctx, clock_timestamp() AS before, cursor, body
+  SELECT name, ctx, (SELECT at FROM before_minting) AS before, cursor, body
   FROM (VALUES
     ('(timestamptz, bigint)', NULL,
      keyset_cursor_encode(ROW('2026-11-22 10:11:12.123456+00'::timestamptz, 42::bigint)),
