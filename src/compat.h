@@ -110,6 +110,26 @@ kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
 	ExplainOnePlan((stmt), NULL, (es), (sql), (params), NULL, NULL, NULL, NULL)
 #endif
 
+/*
+ * PostgreSQL 18 replaced the suffix pg_attribute_noreturn() with the prefix
+ * pg_noreturn; before it, the GCC/MSVC attribute works as a prefix as well.
+ */
+#ifndef pg_noreturn
+#define pg_noreturn pg_attribute_noreturn()
+#endif
+
+/*
+ * PostgreSQL 18's module magic carries the library's name and version,
+ * which pg_get_loaded_modules() shows; KP_EXTVERSION comes from the
+ * Makefile's EXTVERSION.
+ */
+#if PG_VERSION_NUM >= 180000
+#define KP_MODULE_MAGIC \
+	PG_MODULE_MAGIC_EXT(.name = "keyset_pagination", .version = KP_EXTVERSION)
+#else
+#define KP_MODULE_MAGIC PG_MODULE_MAGIC
+#endif
+
 /* UNIQUE NULLS NOT DISTINCT arrived in PostgreSQL 15 */
 #if PG_VERSION_NUM < 150000
 #define kp_index_nulls_not_distinct(idx) false

@@ -14,7 +14,10 @@
 #include "page.h"
 #include "keyset_pagination.h"
 
-PG_MODULE_MAGIC;
+#ifndef KP_EXTVERSION
+#error "KP_EXTVERSION must be defined (the Makefile passes -DKP_EXTVERSION)"
+#endif
+KP_MODULE_MAGIC;
 
 int			kp_max_cursor_length = 1024;
 int			kp_max_cursor_age = 0;
