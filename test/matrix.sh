@@ -23,13 +23,14 @@ failed=0
 report=()
 port_at() { [ -n "${KP_PGPORT:-}" ] && echo $((KP_PGPORT + $1)); return 0; }
 
-add() {  # add LABEL SUMMARY_LINE SECONDS
+add() {  # add LABEL SUMMARY_LINE SECONDS [SKIPPED_FILES]
   local p f
   p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$2")
   f=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$2")
   if [ -z "$p" ]; then p=0; f=1; fi
   passed=$((passed + p)); failed=$((failed + f))
-  report+=("$(printf '%-22s %6d passed, %3d failed  %5d s' "$1" "$p" "$f" "$3")")
+  report+=("$(printf '%-22s %6d passed, %3d failed  %5d s%s' "$1" "$p" "$f" "$3" \
+             "${4:+  ($4 pgTAP file(s) skipped: feature not in this version)}")")
 }
 
 i=0
@@ -52,7 +53,8 @@ for v in "${versions[@]}"; do
   else
     KP_PGPORT=$port bash test/root.sh run "$v" bash test/run_all.sh 2>&1 | tee "$log"
   fi
-  add "PostgreSQL $v" "$(tail -n 1 "$log")" $((SECONDS - t0))
+  skipped=$(grep -cE '\.\. skipped: ' "$log")
+  add "PostgreSQL $v" "$(tail -n 1 "$log")" $((SECONDS - t0)) "$([ "$skipped" -gt 0 ] && echo "$skipped")"
   # the upgrade test installs what this run built
   rm -rf "$out/install-$v"
   [ -d .build/install ] && cp -a .build/install "$out/install-$v"
