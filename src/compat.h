@@ -102,6 +102,11 @@ kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
  * PostgreSQL 17 added a memory-counters argument.
  */
 #include "commands/explain.h"
+/* PostgreSQL 18 moved ExplainState and the output helpers to headers of their own */
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_format.h"
+#include "commands/explain_state.h"
+#endif
 #if PG_VERSION_NUM < 170000
 #define kp_explain_one_plan(stmt, es, sql, params) \
 	ExplainOnePlan((stmt), NULL, (es), (sql), (params), NULL, NULL, NULL)

@@ -162,9 +162,9 @@ ensure() {
 }
 
 # inside the private namespaces: mount, run, unmount
+mounted=()
 inner() {
   local root=$1; shift
-  local mounted=()
   cleanup() {
     local i
     for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
