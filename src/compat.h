@@ -135,6 +135,30 @@ kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
 #define KP_MODULE_MAGIC PG_MODULE_MAGIC
 #endif
 
+/*
+ * Words that are keywords other than unreserved after PostgreSQL 15 but not
+ * in 15 (16 and 17 added them; 18 none).  quote_identifier() quotes them
+ * from 16 on, so a page context that hashed its quoting would change in a
+ * major upgrade: kp_context_ident() in sortspec.c writes them as 15 did.
+ * Kept sorted; extend when a new major version adds keywords.
+ */
+static const char *const kp_keywords_after_15[] = {
+	"json", "json_array", "json_arrayagg", "json_exists", "json_object",
+	"json_objectagg", "json_query", "json_scalar", "json_serialize",
+	"json_table", "json_value", "merge_action", "system_user"
+};
+
+static inline bool
+kp_keyword_after_15(const char *word)
+{
+	int			i;
+
+	for (i = 0; i < (int) lengthof(kp_keywords_after_15); i++)
+		if (strcmp(word, kp_keywords_after_15[i]) == 0)
+			return true;
+	return false;
+}
+
 /* UNIQUE NULLS NOT DISTINCT arrived in PostgreSQL 15 */
 #if PG_VERSION_NUM < 150000
 #define kp_index_nulls_not_distinct(idx) false

@@ -766,7 +766,7 @@ kp_page_context(KpQuery *q, ArrayType *args, KpContext *ctx)
 #define PUT_STR(s) \
 	do { uint32 l_ = strlen(s); kp_put_le32(&buf, l_); \
 		 appendBinaryStringInfo(&buf, (s), l_); } while (0)
-	PUT_STR(q->spec->relname);
+	PUT_STR(q->spec->ctxname);
 	PUT_STR(q->spec->canonical);
 	if (q->filter)
 	{

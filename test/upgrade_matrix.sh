@@ -34,14 +34,13 @@ done
 
 if [ $missing -eq 0 ]; then
   echo "== $from: walks started, cursors saved, pg_dump -Fc"
-  PGVER=$from pg_virtualenv -t -v "$from" "${port_opt[@]}" \
-      -o "extension_destdir=$ROOT/.build/matrix/install-$from" \
+  . test/lib/cluster.bash
+  kp_cluster_opts "$ROOT/.build/matrix/install-$from" "$from"
+  PGVER=$from pg_virtualenv -t -v "$from" "${port_opt[@]}" "${KP_CLUSTER_OPTS[@]}" \
     bash test/upgrade/phase.sh mint "$work" 2>&1 | tee -a "$log"
   for v in "$@"; do
     echo "== $v: restore, continue the walks"
-    bash test/root.sh run "$v" pg_virtualenv -t -v "$v" "${port_opt[@]}" \
-        -o "extension_destdir=/kp/clone/.build/matrix/install-$v" \
-      bash test/upgrade/phase.sh continue "$work" 2>&1 | tee -a "$log"
+    bash test/root.sh run "$v" bash test/upgrade/phase.sh cluster "$v" "$work" 2>&1 | tee -a "$log"
   done
 fi
 

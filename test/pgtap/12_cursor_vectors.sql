@@ -9,7 +9,7 @@
 BEGIN;
 \ir lib/helpers.sql
 
-SELECT plan(20);
+SELECT plan(25);
 
 -- the fixed key: id 7, secret 00 01 02 .. 1f; being the newest, it signs
 INSERT INTO keyset_signing_key (key_id, secret, origin)
@@ -109,6 +109,34 @@ SELECT is(v_sign('\x01'::bytea || t_member(23, int4send(2)), v_secs(c), 'P',
   FROM (VALUES ('AQEHMqIMowEXBQAAAAJR_ssZZ1tZI-upWV9CFkXr')) x(c);
 SELECT is(ARRAY(SELECT (p.node).id FROM keyset_page(NULL::v_feed, first => 3, after => 'AQEHMqIMowEXBQAAAAJR_ssZZ1tZI-upWV9CFkXr') p),
           ARRAY[3, 4, 5], 'the page after that vector: rows 3, 4, 5');
+
+-- identifiers in the page context are written as 15 quoted them, on every
+-- version (json became a keyword in 16, and 16+ quote it) and whatever
+-- quote_all_identifiers says: keyset_page(NULL::v_kw, 'json, "order"', first => 3)
+CREATE TABLE v_kw (id integer PRIMARY KEY, json integer NOT NULL, "order" integer NOT NULL);
+INSERT INTO v_kw SELECT g, g % 3, g % 2 FROM generate_series(1, 8) g;
+SELECT is((SELECT sort_key FROM keyset_check(NULL::v_kw, 'json, "order"')),
+          'json ASC NULLS LAST, "order" ASC NULLS LAST, id ASC NULLS LAST',
+          'the canonical sort writes a column named json unquoted (as 15 did), order quoted');
+SELECT is(v_sign('\x03'::bytea || t_member(23, int4send(0)) || t_member(23, int4send(1)) || t_member(23, int4send(3)),
+                 v_secs('AQEHMqIPoAMXBQAAAAAXBQAAAAEXBQAAAAPGVBtWd89luV33C_p0AfIw'), 'P',
+                 v_page_context('public.v_kw', 'json ASC NULLS LAST, "order" ASC NULLS LAST, id ASC NULLS LAST', NULL, NULL)),
+          'AQEHMqIPoAMXBQAAAAAXBQAAAAEXBQAAAAPGVBtWd89luV33C_p0AfIw',
+          'page vector over columns json and "order" (minted by 0.1.0 on 15) is exactly the layout');
+SELECT is(ARRAY(SELECT (p.node).id FROM keyset_page(NULL::v_kw, 'json, "order"', first => 3,
+                  after => 'AQEHMqIPoAMXBQAAAAAXBQAAAAEXBQAAAAPGVBtWd89luV33C_p0AfIw') p),
+          ARRAY[4, 1, 7], 'the page after that vector: rows 4, 1, 7');
+SELECT is(keyset_page.cursor, v_sign('\x03'::bytea || t_member(23, int4send(0)) || t_member(23, int4send(1)) || t_member(23, int4send(3)),
+                 v_secs(keyset_page.cursor), 'P',
+                 v_page_context('public.v_kw', 'json ASC NULLS LAST, "order" ASC NULLS LAST, id ASC NULLS LAST', NULL, NULL)),
+          'the same page cursor minted now: the vector''s bytes but for the issued-at second')
+  FROM keyset_page(NULL::v_kw, 'json, "order"', first => 2) WHERE (node).id = 3;
+SET LOCAL quote_all_identifiers = on;
+-- (another spelling of the same key, so the sort is resolved again under the setting)
+SELECT is(ARRAY(SELECT (p.node).id FROM keyset_page(NULL::v_kw, 'json, "order", id', first => 3,
+                  after => 'AQEHMqIPoAMXBQAAAAAXBQAAAAEXBQAAAAPGVBtWd89luV33C_p0AfIw') p),
+          ARRAY[4, 1, 7], 'with quote_all_identifiers on, the vector still continues the walk');
+RESET quote_all_identifiers;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -31,8 +31,8 @@ SELECT is(ARRAY(SELECT n FROM v7_post ORDER BY id), ARRAY(SELECT generate_series
           'uuidv7 ids are in insertion order');
 SELECT is((SELECT sort_key FROM keyset_check(NULL::v7_post, 'id DESC')), 'id DESC NULLS FIRST',
           'keyset_check: id DESC alone is the whole sort');
-SELECT is((SELECT index FROM keyset_check(NULL::v7_post, 'id DESC')), 'v7_post_pkey',
-          'keyset_check: served by the primary key');
+SELECT is((SELECT index FROM keyset_check(NULL::v7_post, 'id DESC')), 'v7_post_pkey (scanned backward)',
+          'keyset_check: served by the primary key, backward');
 
 CREATE FUNCTION v7_walk(order_by text, size integer) RETURNS integer[] LANGUAGE plpgsql AS $$
 DECLARE ids integer[] := '{}'; cur text; more boolean := true; r record;
@@ -53,7 +53,7 @@ SELECT is(v7_walk('id DESC', 7), ARRAY(SELECT generate_series(60, 1, -1)),
 SELECT is(v7_walk(NULL, 11), ARRAY(SELECT generate_series(1, 60)),
           'and oldest first by the primary key (order_by NULL)');
 SELECT is(ARRAY(SELECT (p.node).n FROM keyset_page(NULL::v7_post, 'id DESC', first => 3,
-                  filter => 'uuid_extract_timestamp(id) <= $1', args => ARRAY[now()::text]) p),
+                  filter => 'uuid_extract_timestamp(id) <= $1', args => ARRAY[clock_timestamp()::text]) p),
           ARRAY[60, 59, 58], 'a filter on the time inside the uuidv7 key');
 
 -- virtual generated columns
@@ -73,8 +73,8 @@ BEGIN
   END LOOP;
   RETURN ids;
 END $$;
-SELECT is(vg_walk('total DESC', NULL, NULL, 6), ARRAY(SELECT id FROM vg_item ORDER BY total DESC, id),
-          'a virtual generated column as the sort key: the walk matches ORDER BY total DESC, id');
+SELECT is(vg_walk('total DESC', NULL, NULL, 6), ARRAY(SELECT id FROM vg_item ORDER BY total DESC, id DESC),
+          'a virtual generated column as the sort key: the walk matches ORDER BY total DESC, id DESC (the tiebreaker)');
 SELECT is(vg_walk('total, label', 'total > $1', ARRAY['5'], 4),
           ARRAY(SELECT id FROM vg_item WHERE total > 5 ORDER BY total, label, id),
           'two virtual generated columns as sort keys, one in the filter');

@@ -9,11 +9,20 @@
 # Prints "ok - ..." / "not ok - ..." lines.
 set -uo pipefail
 phase=$1
-dir=$2
+dir=${2:-}
 db=kp_up
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
 case "$phase" in
+cluster)
+  # inside a root: the continue phase on a throwaway cluster of version $2
+  v=$2
+  . "$(dirname "$0")/../lib/cluster.bash"
+  kp_cluster_opts "$PWD/.build/matrix/install-$v" "$v"
+  port_opt=()
+  [ -n "${KP_PGPORT:-}" ] && port_opt=(-c "-p $KP_PGPORT")
+  exec pg_virtualenv -t -v "$v" "${port_opt[@]}" "${KP_CLUSTER_OPTS[@]}" bash "$0" continue "$3"
+  ;;
 mint)
   dropdb --if-exists "$db" >/dev/null 2>&1
   createdb "$db" || exit 1
