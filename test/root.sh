@@ -184,10 +184,14 @@ inner() {
   m -t tmpfs -o mode=1777 tmpfs "$root/tmp"
   m --bind "$KP_ROOT" "$root/kp/clone"
   local rc=0
+  # in the background (stdin kept) so a TERM from unshare --kill-child runs
+  # the traps at once; when this shell (PID 1 here) exits, the kernel kills
+  # whatever is left in the namespace
   chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb \
     ${CI:+CI=$CI} ${KP_PGPORT:+KP_PGPORT=$KP_PGPORT} ${KP_VERBOSE:+KP_VERBOSE=$KP_VERBOSE} \
     ${KP_EXTRA_ENV:-} PGVER="$PGVER" KP_IN_ROOT=1 \
-    bash -c 'cd /kp/clone && exec "$@"' kp "$@" || rc=$?
+    bash -c 'cd /kp/clone && exec "$@"' kp "$@" <&0 &
+  wait $! || rc=$?
   return $rc
 }
 
@@ -202,7 +206,7 @@ case "$cmd" in
     pgver=$1; shift
     root=$(ensure "$pgver")
     export PGVER=$pgver
-    exec unshare --mount --pid --fork --propagation private -- bash "$0" _inner "$root" "$@" ;;
+    exec unshare --mount --pid --fork --kill-child=TERM --propagation private -- bash "$0" _inner "$root" "$@" ;;
   _inner)
     inner "$@" ;;
   *)
