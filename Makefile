@@ -20,6 +20,9 @@ ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 # make installcheck is defined below (regress, isolation, then pgTAP)
 NO_INSTALLCHECK = 1
 
+# the version string PostgreSQL 18's module magic reports (src/compat.h)
+PG_CPPFLAGS += -DKP_EXTVERSION=\"$(EXTVERSION)\"
+
 PG_CONFIG ?= $(shell command -v pg_config 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_config)
 # extra warnings; CI adds -Werror through KP_WERROR=1
 PG_CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
@@ -35,9 +38,22 @@ ifneq ($(filter -lcrypto,$(LIBS)),)
 SHLIB_LINK += -lcrypto
 endif
 
-.PHONY: test
+# make test PGVER=N: the suite against PostgreSQL N.  The host's version
+# (15) runs on the host; 17 and 18 run inside Debian roots (test/root.sh:
+# trixie and sid, built once and cached under /var/cache/keyset_pagination).
+# make test-matrix: 15, 17 and 18 and the 15 -> 17/18 dump/restore test, one
+# summary line (test/matrix.sh).
+PGVER         ?= 15
+KP_HOST_PGVER ?= 15
+.PHONY: test test-matrix
 test:
-	bash test/run_all.sh
+ifeq ($(PGVER),$(KP_HOST_PGVER))
+	PGVER=$(PGVER) bash test/run_all.sh
+else
+	bash test/root.sh run $(PGVER) bash test/run_all.sh
+endif
+test-matrix:
+	KP_HOST_PGVER=$(KP_HOST_PGVER) bash test/matrix.sh 15 17 18
 
 # make installcheck: every suite that needs only a running server with the
 # extension installed (make && sudo make install && make installcheck; PG*

@@ -6,7 +6,8 @@
 -- connection.  (keyset_page prepares its seek plans inside the first call of
 -- a backend, and that planning would land in the timed figure.)  rows_read: the rows the plan's
 -- scan nodes visited: returned plus removed by a filter (an OFFSET page: offset + 20).  TIMING OFF keeps
--- the per-row instrumentation overhead out of the figure.
+-- the per-row instrumentation overhead out of the figure.  Counts are read as
+-- numeric: PostgreSQL 18 shows actual rows as a per-loop average with decimals.
 CREATE FUNCTION measure(q text, runs int DEFAULT 7, warmup int DEFAULT 6,
                         OUT median_ms float8, OUT rows_read bigint, OUT runs_ms float8[])
 LANGUAGE plpgsql AS $$
@@ -22,8 +23,8 @@ BEGIN
     runs_ms := runs_ms || (j->0->>'Execution Time')::float8;
   END LOOP;
   SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) INTO median_ms FROM unnest(runs_ms) x;
-  SELECT coalesce(sum(((n->>'Actual Rows')::bigint + coalesce((n->>'Rows Removed by Filter')::bigint, 0))
-                      * (n->>'Actual Loops')::bigint), 0)
+  SELECT coalesce(round(sum(((n->>'Actual Rows')::numeric + coalesce((n->>'Rows Removed by Filter')::numeric, 0))
+                      * (n->>'Actual Loops')::numeric)), 0)
     INTO rows_read
     FROM jsonb_path_query(j::jsonb,
            'strict $.** ? (@."Node Type" like_regex "^(Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)$")') n;
@@ -49,8 +50,8 @@ BEGIN
       probe := l ~ 'probe';
     ELSIF (l ~ 'Scan' AND l ~ 'actual rows=') OR l ~ 'Rows Removed by Filter: ' THEN
       -- rows a scan returned, and rows it read but filtered out
-      n := coalesce(substring(l FROM 'actual rows=(\d+)')::bigint * substring(l FROM 'loops=(\d+)')::bigint,
-                    substring(l FROM 'Rows Removed by Filter: (\d+)')::bigint);
+      n := round(coalesce(substring(l FROM 'actual rows=([0-9.]+)')::numeric * substring(l FROM 'loops=(\d+)')::numeric,
+                          substring(l FROM 'Rows Removed by Filter: ([0-9.]+)')::numeric));
       IF probe THEN probe_rows := probe_rows + n; ELSE page_rows := page_rows + n; END IF;
     END IF;
   END LOOP;
@@ -98,8 +99,8 @@ BEGIN
   END LOOP;
   EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || ex INTO j;
   EXECUTE 'DEALLOCATE kp_rows_read';
-  SELECT coalesce(sum(((n->>'Actual Rows')::bigint + coalesce((n->>'Rows Removed by Filter')::bigint, 0))
-                      * (n->>'Actual Loops')::bigint), 0),
+  SELECT coalesce(round(sum(((n->>'Actual Rows')::numeric + coalesce((n->>'Rows Removed by Filter')::numeric, 0))
+                      * (n->>'Actual Loops')::numeric)), 0),
          string_agg(DISTINCT (n->>'Node Type') || ' on ' || (n->>'Index Name'), ', ')
     INTO rows_read, plan
     FROM jsonb_path_query(j::jsonb,

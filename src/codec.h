@@ -16,6 +16,8 @@
 #include "lib/stringinfo.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
+
 #define KP_CURSOR_VERSION	1
 #define KP_FLAG_ISSUED_AT	0x01
 #define KP_MAC_BYTES		16
@@ -129,8 +131,25 @@ extern text *kp_cursor_mint(int nvalues, KpTypeIO *io, const Datum *values,
 							TimestampTz issued_at);
 extern KpCursorStatus kp_cursor_open(const char *str, int len,
 									 const KpContext *ctx, KpCursor *out);
-extern void kp_cursor_raise(KpCursorStatus status) pg_attribute_noreturn();
+pg_noreturn extern void kp_cursor_raise(KpCursorStatus status);
 extern int	kp_cursor_receive(const KpCursor *cur, int nvalues, KpTypeIO *io,
 							  const int32 *typmods, Datum *values, bool *nulls);
+
+/*
+ * Appends v as 4 little-endian bytes.  Anything hashed into a MAC is written
+ * in an explicit byte order, never in the machine's; little-endian because
+ * that is what 0.1.0 wrote on x86-64, so its cursors keep verifying.
+ */
+static inline void
+kp_put_le32(StringInfo buf, uint32 v)
+{
+	char		b[4];
+
+	b[0] = (char) (v & 0xFF);
+	b[1] = (char) ((v >> 8) & 0xFF);
+	b[2] = (char) ((v >> 16) & 0xFF);
+	b[3] = (char) ((v >> 24) & 0xFF);
+	appendBinaryStringInfo(buf, b, 4);
+}
 
 #endif							/* KP_CODEC_H */

@@ -103,6 +103,11 @@ kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
  * PostgreSQL 17 added a memory-counters argument.
  */
 #include "commands/explain.h"
+/* PostgreSQL 18 moved ExplainState and the output helpers to headers of their own */
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_format.h"
+#include "commands/explain_state.h"
+#endif
 #if PG_VERSION_NUM < 170000
 #define kp_explain_one_plan(stmt, es, sql, params) \
 	ExplainOnePlan((stmt), NULL, (es), (sql), (params), NULL, NULL, NULL)
@@ -110,6 +115,50 @@ kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
 #define kp_explain_one_plan(stmt, es, sql, params) \
 	ExplainOnePlan((stmt), NULL, (es), (sql), (params), NULL, NULL, NULL, NULL)
 #endif
+
+/*
+ * PostgreSQL 18 replaced the suffix pg_attribute_noreturn() with the prefix
+ * pg_noreturn; before it, the GCC/MSVC attribute works as a prefix as well.
+ */
+#ifndef pg_noreturn
+#define pg_noreturn pg_attribute_noreturn()
+#endif
+
+/*
+ * PostgreSQL 18's module magic carries the library's name and version,
+ * which pg_get_loaded_modules() shows; KP_EXTVERSION comes from the
+ * Makefile's EXTVERSION.
+ */
+#if PG_VERSION_NUM >= 180000
+#define KP_MODULE_MAGIC \
+	PG_MODULE_MAGIC_EXT(.name = "keyset_pagination", .version = KP_EXTVERSION)
+#else
+#define KP_MODULE_MAGIC PG_MODULE_MAGIC
+#endif
+
+/*
+ * Words that are keywords other than unreserved after PostgreSQL 15 but not
+ * in 15 (16 and 17 added them; 18 none).  quote_identifier() quotes them
+ * from 16 on, so a page context that hashed its quoting would change in a
+ * major upgrade: kp_context_ident() in sortspec.c writes them as 15 did.
+ * Kept sorted; extend when a new major version adds keywords.
+ */
+static const char *const kp_keywords_after_15[] = {
+	"json", "json_array", "json_arrayagg", "json_exists", "json_object",
+	"json_objectagg", "json_query", "json_scalar", "json_serialize",
+	"json_table", "json_value", "merge_action", "system_user"
+};
+
+static inline bool
+kp_keyword_after_15(const char *word)
+{
+	int			i;
+
+	for (i = 0; i < (int) lengthof(kp_keywords_after_15); i++)
+		if (strcmp(word, kp_keywords_after_15[i]) == 0)
+			return true;
+	return false;
+}
 
 /* UNIQUE NULLS NOT DISTINCT arrived in PostgreSQL 15 */
 #if PG_VERSION_NUM < 150000

@@ -23,7 +23,10 @@
 #error "KP_FUZZ_HARNESS is for test/fuzz only: it bypasses the cursor MAC"
 #endif
 
-PG_MODULE_MAGIC;
+#ifndef KP_EXTVERSION
+#error "KP_EXTVERSION must be defined (the Makefile passes -DKP_EXTVERSION)"
+#endif
+KP_MODULE_MAGIC;
 
 int			kp_max_cursor_length = 8192;
 int			kp_max_cursor_age = 0;

@@ -978,9 +978,9 @@ kp_page_context(KpQuery *q, ArrayType *args, KpContext *ctx)
 
 	initStringInfo(&buf);
 #define PUT_STR(s) \
-	do { int32 l_ = strlen(s); appendBinaryStringInfo(&buf, (char *) &l_, 4); \
+	do { uint32 l_ = strlen(s); kp_put_le32(&buf, l_); \
 		 appendBinaryStringInfo(&buf, (s), l_); } while (0)
-	PUT_STR(q->spec->relname);
+	PUT_STR(q->spec->ctxname);
 	PUT_STR(q->spec->canonical);
 	if (q->filter)
 	{
@@ -991,7 +991,7 @@ kp_page_context(KpQuery *q, ArrayType *args, KpContext *ctx)
 		appendStringInfoChar(&buf, 'N');
 	if (args)
 		deconstruct_array(args, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &n);
-	appendBinaryStringInfo(&buf, (char *) &n, 4);
+	kp_put_le32(&buf, (uint32) n);
 	for (i = 0; i < n; i++)
 	{
 		if (enulls[i])
@@ -1002,7 +1002,7 @@ kp_page_context(KpQuery *q, ArrayType *args, KpContext *ctx)
 			int32		l = VARSIZE_ANY_EXHDR(t);
 
 			appendStringInfoChar(&buf, 'V');
-			appendBinaryStringInfo(&buf, (char *) &l, 4);
+			kp_put_le32(&buf, (uint32) l);
 			appendBinaryStringInfo(&buf, VARDATA_ANY(t), l);
 		}
 	}

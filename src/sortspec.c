@@ -35,6 +35,8 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "common/keywords.h"
+
 #include "compat.h"
 #include "sortspec.h"
 
@@ -514,11 +516,49 @@ prove_unique(KpSortSpec *spec, Relation keyrel, AttrNumber *map, int nmap,
 	}
 }
 
+/*
+ * An identifier as page contexts write it: quoted by PostgreSQL 15's rule
+ * for quote_identifier() with quote_all_identifiers off, on every version
+ * and whatever the session set.  The context is hashed into every page
+ * cursor, so its text must not change across a major upgrade (later
+ * versions made more words keywords, compat.h) or with a setting.
+ */
+static const char *
+kp_context_ident(const char *ident)
+{
+	bool		plain = (ident[0] >= 'a' && ident[0] <= 'z') || ident[0] == '_';
+	const char *p;
+	StringInfoData buf;
+
+	for (p = ident; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+	if (plain)
+	{
+		int			kw = ScanKeywordLookup(ident, &ScanKeywords);
+
+		if (kw >= 0 && ScanKeywordCategories[kw] != UNRESERVED_KEYWORD &&
+			!kp_keyword_after_15(ident))
+			plain = false;
+	}
+	if (plain)
+		return ident;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '"');
+	for (p = ident; *p; p++)
+	{
+		if (*p == '"')
+			appendStringInfoChar(&buf, '"');
+		appendStringInfoChar(&buf, *p);
+	}
+	appendStringInfoChar(&buf, '"');
+	return buf.data;
+}
+
 /* The canonical text of a sort column, for contexts and keyset_check */
 static void
 append_canonical(StringInfo buf, const KpSortCol *col)
 {
-	appendStringInfo(buf, "%s %s NULLS %s", quote_identifier(col->attname),
+	appendStringInfo(buf, "%s %s NULLS %s", kp_context_ident(col->attname),
 					 col->desc ? "DESC" : "ASC", col->nulls_first ? "FIRST" : "LAST");
 }
 
@@ -547,6 +587,9 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 	spec->relkind = rel->rd_rel->relkind;
 	spec->relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 											   RelationGetRelationName(rel));
+	spec->ctxname = psprintf("%s.%s",
+							 kp_context_ident(get_namespace_name(RelationGetNamespace(rel))),
+							 kp_context_ident(RelationGetRelationName(rel)));
 	spec->depends = list_make1_oid(relid);
 
 	if (spec->relkind == RELKIND_VIEW)

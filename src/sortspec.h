@@ -49,6 +49,7 @@ typedef struct KpSortSpec
 	Oid			relid;			/* the paged relation */
 	char		relkind;
 	char	   *relname;		/* schema-qualified, quoted */
+	char	   *ctxname;		/* the same as page contexts write it */
 	int			ncols;
 	int			nuser;			/* columns the caller gave */
 	KpSortCol  *cols;

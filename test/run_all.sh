@@ -34,7 +34,9 @@ rm -f "$KP_SUMMARY"
 # KP_PGPORT pins the cluster's port (parallel runs on one machine)
 port_opt=()
 [ -n "${KP_PGPORT:-}" ] && port_opt=(-c "-p $KP_PGPORT")
-pg_virtualenv -t -v "$PGVER" "${port_opt[@]}" -o "extension_destdir=$DEST" -o "max_prepared_transactions=0" \
+. test/lib/cluster.bash
+kp_cluster_opts "$DEST" "$PGVER"
+pg_virtualenv -t -v "$PGVER" "${port_opt[@]}" "${KP_CLUSTER_OPTS[@]}" -o "max_prepared_transactions=0" \
   bash test/suites.sh
 rc=$?
 # the summary line comes last, after pg_virtualenv's own messages
