@@ -41,14 +41,7 @@ want_stats=$(kp_value "$src" "$stats")
 cursor=$(kp_value "$src" "SELECT cursor FROM keyset_page(NULL::feed, 'created_at DESC', first => 50) OFFSET 49")
 want_after=$(kp_value "$src" "SELECT string_agg((node).id::text, ',') FROM keyset_page(NULL::feed, 'created_at DESC', first => 10, after => '$cursor')")
 
-pg_dump -d "$src" -f "$work/dump.sql" || { echo "    not ok - pg_dump failed"; exit 1; }
-createdb "$dst" || exit 1
-psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -f "$work/dump.sql" >"$work/restore.log" 2>&1 \
-  || { echo "    not ok - restore into $dst failed"; sed 's/^/    # /' "$work/restore.log"; exit 1; }
-pg_dump -Fc -d "$src" -f "$work/dump.custom" || { echo "    not ok - pg_dump -Fc failed"; exit 1; }
-createdb "$dst_fc" || exit 1
-pg_restore --exit-on-error -d "$dst_fc" "$work/dump.custom" >"$work/restore_fc.log" 2>&1 \
-  || { echo "    not ok - pg_restore into $dst_fc failed"; sed 's/^/    # /' "$work/restore_fc.log"; exit 1; }
+kp_dump_restore "$src" "$dst" "$dst_fc" "$work"
 
 for d in "$dst" "$dst_fc"; do
   echo "# restored database $d"
