@@ -107,6 +107,36 @@ DO $$ BEGIN EXECUTE (SELECT create_index FROM keyset_check(NULL::recent_titled, 
 SELECT isnt(kc.index, NULL, 'nested view: the suggested CREATE INDEX runs and serves the sort')
 FROM keyset_check(NULL::recent_titled, 'headline') kc;
 
+-- replacing a view in the middle of the chain invalidates the cached query of the outer one
+SELECT is((SELECT count(*)::int FROM keyset_page(NULL::recent_titled, 'created_at DESC', first => 3)), 3,
+          'nested view: cached');
+CREATE OR REPLACE VIEW recent AS SELECT id + 0 AS id, created_at, title, author_id FROM posts WHERE published;
+SELECT throws_ok($$SELECT keyset_page(NULL::recent_titled, 'created_at DESC', first => 3)$$, '22023', NULL,
+                 'nested view: the inner view no longer shows the key: the cached query is rebuilt and refuses');
+SELECT alike(pg_temp.hint_of($$SELECT keyset_page(NULL::recent_titled, 'created_at DESC', first => 3)$$),
+            'Show in the view the columns of a primary key or unique index of public.posts%',
+            'nested view: the hint names the base table');
+CREATE OR REPLACE VIEW recent AS SELECT id, created_at, title, author_id FROM posts WHERE published;
+
+-- foreign tables have no indexes: never a CREATE INDEX, a declaration instead
+CREATE FOREIGN DATA WRAPPER kp60_fdw;
+CREATE SERVER kp60_server FOREIGN DATA WRAPPER kp60_fdw;
+CREATE FOREIGN TABLE remote_posts (id int NOT NULL, created_at timestamptz) SERVER kp60_server;
+CREATE VIEW remote_feed AS SELECT id, created_at FROM remote_posts;
+SELECT is(kc.create_index, NULL, format('%s: no CREATE INDEX is suggested', r))
+FROM (VALUES ('foreign table'), ('view over a foreign table')) AS v(r),
+     LATERAL (SELECT * FROM keyset_check(NULL::remote_posts, 'created_at') WHERE r = 'foreign table'
+              UNION ALL
+              SELECT * FROM keyset_check(NULL::remote_feed, 'created_at') WHERE r <> 'foreign table') kc;
+SELECT is(kc.advice, 'Declare the columns that identify a row: COMMENT ON FOREIGN TABLE public.remote_posts IS ''@keyset({"primary_key_columns": ["<column>", ...]})''.',
+          'foreign table: the advice is a declaration')
+FROM keyset_check(NULL::remote_posts, 'created_at') kc;
+COMMENT ON FOREIGN TABLE remote_posts IS '@keyset({"primary_key_columns": ["id"]})';
+SELECT is(kc.sort_key || ' | ' || kc.unique_by,
+          'created_at ASC NULLS LAST, id ASC NULLS LAST | key (id) declared in the comment on public.remote_posts',
+          'foreign table: a declaration proves it')
+FROM keyset_check(NULL::remote_posts, 'created_at') kc;
+
 -- 3. aggregates
 CREATE MATERIALIZED VIEW author_stats AS
     SELECT author_id AS id, count(*)::int AS n, max(created_at) AS last_post
