@@ -501,7 +501,10 @@ name_listed(List *names, const char *name)
 	return false;
 }
 
-/* Relation kinds whose comment can declare a key: none has indexes of its own that PostgreSQL can always prove with */
+/*
+ * Relation kinds whose comment can declare a key: those whose rows the
+ * catalog often cannot prove unique.  A table can have the index instead.
+ */
 #define KP_DECLARABLE(relkind) \
 	((relkind) == RELKIND_VIEW || (relkind) == RELKIND_MATVIEW || \
 	 (relkind) == RELKIND_FOREIGN_TABLE)
