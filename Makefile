@@ -9,7 +9,7 @@ DATA        = sql/keyset_pagination--0.1.0.sql sql/keyset_pagination--0.1.0--0.2
 DOCS        = README.md
 
 # pg_regress: sql/<test>.sql against expected/<test>.out
-REGRESS      = cursor_basic cursor_errors cursor_settings ties offset_errors page_errors page_plans page_connection
+REGRESS      = cursor_basic cursor_errors cursor_settings ties offset_errors page_errors page_plans page_connection relation_plans
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
 # pg_isolation_regress: test/isolation/specs/<test>.spec against

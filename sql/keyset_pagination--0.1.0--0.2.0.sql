@@ -22,3 +22,17 @@ CREATE FUNCTION @extschema@.keyset_connection(
     LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
 COMMENT ON FUNCTION @extschema@.keyset_connection(anyelement, text, integer, text, integer, text, text, text[], text) IS
   'a Relay connection (edges, pageInfo, estimatedTotalCount) as jsonb';
+
+-- issue 12: keyset_check explains what proves a sort key unique (primary
+-- key, unique index, view chain, a key declared in the relation's comment)
+-- or what would (advice), and with verify => true counts the rows sharing
+-- a key (duplicates).  New argument and columns: dropped and re-created.
+DROP FUNCTION @extschema@.keyset_check(anyelement, text);
+CREATE FUNCTION @extschema@.keyset_check(rowtype anyelement, order_by text DEFAULT NULL,
+                                         verify boolean DEFAULT false)
+    RETURNS TABLE(sort_key text, tiebreaker text, is_unique boolean, unique_by text,
+                  index text, create_index text, advice text, duplicates bigint)
+    AS 'MODULE_PATHNAME', 'keyset_check'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_check(anyelement, text, boolean) IS
+  'the effective sort key, what proves it unique (or what would), the index serving it or the CREATE INDEX to add; verify counts rows sharing a key';

@@ -120,13 +120,14 @@ CREATE FUNCTION @extschema@.keyset_explain(
 COMMENT ON FUNCTION @extschema@.keyset_explain(anyelement, text, integer, text, integer, text, text, text[], boolean) IS
   'EXPLAIN (COSTS OFF) of every seek the same keyset_page call runs';
 
-CREATE FUNCTION @extschema@.keyset_check(rowtype anyelement, order_by text DEFAULT NULL)
+CREATE FUNCTION @extschema@.keyset_check(rowtype anyelement, order_by text DEFAULT NULL,
+                                         verify boolean DEFAULT false)
     RETURNS TABLE(sort_key text, tiebreaker text, is_unique boolean, unique_by text,
-                  index text, create_index text)
+                  index text, create_index text, advice text, duplicates bigint)
     AS 'MODULE_PATHNAME', 'keyset_check'
-    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE SECURITY INVOKER;
-COMMENT ON FUNCTION @extschema@.keyset_check(anyelement, text) IS
-  'the effective sort key, its uniqueness, the index serving it, or the CREATE INDEX to add';
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_check(anyelement, text, boolean) IS
+  'the effective sort key, what proves it unique (or what would), the index serving it or the CREATE INDEX to add; verify counts rows sharing a key';
 
 CREATE FUNCTION @extschema@.keyset_count_estimate(
     rowtype anyelement, filter text DEFAULT NULL, args text[] DEFAULT NULL)

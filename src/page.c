@@ -453,6 +453,9 @@ kp_query_get(Oid relid, const char *order_by, const char *filter, int nargs,
 			q->require_unique == require_unique &&
 			str_eq(q->order_by, order_by) && str_eq(q->filter, filter))
 		{
+			/* COMMENT ON (a declared key) sends no invalidation */
+			if (q->valid && !kp_sortspec_current(q->spec))
+				q->valid = false;
 			if (q->valid)
 			{
 				q->last_used = ++kp_use_clock;

@@ -436,25 +436,33 @@ keyset_explain(PG_FUNCTION_ARGS)
 }
 
 /*
- * keyset_check(rowtype, order_by) RETURNS TABLE(sort_key text,
+ * keyset_check(rowtype, order_by[, verify]) RETURNS TABLE(sort_key text,
  * tiebreaker text, is_unique boolean, unique_by text, index text,
- * create_index text): the advisor.
+ * create_index text[, advice text, duplicates bigint]): the advisor.  The
+ * 0.1.0 signature has neither verify nor the last two columns; one library
+ * serves both.
  */
 Datum
 keyset_check(PG_FUNCTION_ARGS)
 {
 	Oid			relid = kp_rowtype_relid(get_fn_expr_argtype(fcinfo->flinfo, 0), "keyset_check");
 	char	   *order_by = opt_cstring(fcinfo, 1);
-	KpSortSpec *spec = kp_sortspec_build(relid, order_by, false);
+	bool		verify = PG_NARGS() > 2 && !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+	KpSortSpec *spec;
 	TupleDesc	desc;
-	Tuplestorestate *ts = materialize_srf(fcinfo, &desc);
-	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, false, false};
+	Tuplestorestate *ts;
+	Datum		values[8];
+	bool		nulls[8] = {false, false, false, false, false, true, true, true};
 	StringInfoData tb;
-	char	   *index = kp_sortspec_find_index(spec);
+	char	   *index;
 	char	   *ddl;
 	int			i;
 
+	/* held to the end: the duplicate count reads the relation by name */
+	LockRelationOid(relid, AccessShareLock);
+	spec = kp_sortspec_build(relid, order_by, false);
+	index = kp_sortspec_find_index(spec);
+	ts = materialize_srf(fcinfo, &desc);
 	initStringInfo(&tb);
 	for (i = spec->nuser; i < spec->ncols; i++)
 		appendStringInfo(&tb, "%s%s", i > spec->nuser ? ", " : "",
@@ -473,6 +481,15 @@ keyset_check(PG_FUNCTION_ARGS)
 	nulls[5] = ddl == NULL;
 	if (ddl)
 		values[5] = CStringGetTextDatum(ddl);
+	if (desc->natts >= 8)
+	{
+		nulls[6] = spec->advice == NULL;
+		if (spec->advice)
+			values[6] = CStringGetTextDatum(spec->advice);
+		nulls[7] = !verify;
+		if (verify)
+			values[7] = Int64GetDatum(kp_sortspec_count_duplicates(spec));
+	}
 	tuplestore_putvalues(ts, desc, values, nulls);
 	return (Datum) 0;
 }

@@ -22,14 +22,18 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "commands/comment.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "parser/parse_type.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -325,56 +329,166 @@ bad:
 }
 
 /*
- * For a simple view (one base relation, the key columns plain Vars of it),
- * the base relation whose indexes can prove uniqueness, and for each view
- * column the base attnum (0 where it is not a plain column).
+ * Where a view column comes from: the column of a relation that stores it
+ * (not a view), found through any chain of views, or relid 0.
  */
-static Oid
-simple_view_base(Relation view, AttrNumber **map_out, int *nmap)
+typedef struct KpOrigin
+{
+	Oid			relid;
+	AttrNumber	attnum;
+	bool		notnull;		/* NOT NULL there, and not on an outer join's nullable side */
+} KpOrigin;
+
+/* What a view chain is, for the proof and the advice */
+typedef struct KpViewChain
+{
+	KpOrigin   *orig;			/* by the paged view's attnum, 1..natts */
+	Oid			base;			/* simple chain: the relation at its bottom */
+	bool		simple;			/* every view: one relation, no aggregate, ... */
+	bool		servable;		/* no view aggregates, groups, DISTINCTs or LIMITs */
+	List	   *relids;			/* every relation the chain reads, views included */
+} KpViewChain;
+
+/* Rows of these views are not rows of a relation below them */
+static bool
+view_is_grouped(Query *q)
+{
+	return q->setOperations || q->groupClause || q->groupingSets || q->havingQual ||
+		q->hasAggs || q->hasWindowFuncs || q->hasTargetSRFs || q->distinctClause ||
+		q->limitCount || q->limitOffset || q->cteList;
+}
+
+/* Range table indexes on the nullable side of an outer join */
+static void
+collect_nullable(Node *jt, bool nullable, Bitmapset **out)
+{
+	ListCell   *lc;
+
+	if (jt == NULL)
+		return;
+	if (IsA(jt, RangeTblRef))
+	{
+		if (nullable)
+			*out = bms_add_member(*out, ((RangeTblRef *) jt)->rtindex);
+	}
+	else if (IsA(jt, FromExpr))
+	{
+		foreach(lc, ((FromExpr *) jt)->fromlist)
+			collect_nullable(lfirst(lc), nullable, out);
+	}
+	else if (IsA(jt, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) jt;
+
+		collect_nullable(j->larg, nullable || j->jointype == JOIN_RIGHT ||
+						 j->jointype == JOIN_FULL, out);
+		collect_nullable(j->rarg, nullable || j->jointype == JOIN_LEFT ||
+						 j->jointype == JOIN_FULL, out);
+	}
+}
+
+/*
+ * Follows a view's columns down through the views it reads to the columns
+ * that store them, so that a view over a view over a table is proven,
+ * indexed and advised on that table.  A column is followed only when it is
+ * a plain column of a relation (through join aliases); a NOT NULL column
+ * stays NOT NULL only where no outer join can null it.  The stored view
+ * query names inner views as relations, so the chain is walked here.
+ */
+static void
+view_chain(Relation view, KpViewChain *vc)
 {
 	Query	   *q = get_view_query(view);
-	RangeTblRef *rtr;
-	RangeTblEntry *rte;
-	AttrNumber *map;
-	ListCell   *lc;
 	int			n = RelationGetDescr(view)->natts;
+	int			nrte = list_length(q->rtable);
+	KpViewChain *sub = palloc0(sizeof(KpViewChain) * (nrte + 1));
+	bool	   *done = palloc0(sizeof(bool) * (nrte + 1));
+	Bitmapset  *nullable = NULL;
+	ListCell   *lc;
 
-	if (q->setOperations || q->groupClause || q->groupingSets || q->havingQual ||
-		q->hasAggs || q->hasWindowFuncs || q->hasTargetSRFs || q->distinctClause ||
-		q->limitCount || q->limitOffset || q->cteList ||
-		list_length(q->jointree->fromlist) != 1 ||
-		!IsA(linitial(q->jointree->fromlist), RangeTblRef))
-		return InvalidOid;
-	rtr = linitial_node(RangeTblRef, q->jointree->fromlist);
-	rte = rt_fetch(rtr->rtindex, q->rtable);
-	if (rte->rtekind != RTE_RELATION)
-		return InvalidOid;
-	map = palloc0(sizeof(AttrNumber) * (n + 1));
+	check_stack_depth();
+	vc->orig = palloc0(sizeof(KpOrigin) * (n + 1));
+	vc->base = InvalidOid;
+	vc->servable = !view_is_grouped(q);
+	vc->simple = vc->servable && list_length(q->jointree->fromlist) == 1 &&
+		IsA(linitial(q->jointree->fromlist), RangeTblRef);
+	vc->relids = list_append_unique_oid(vc->relids, RelationGetRelid(view));
+	collect_nullable((Node *) q->jointree, false, &nullable);
+
+	/* each relation of the view: a view is followed down, others are the end */
+	for (int rti = 1; rti <= nrte; rti++)
+	{
+		RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+
+		/* before PostgreSQL 16 a view's rule lists the view itself twice (OLD, NEW) */
+		if (rte->rtekind != RTE_RELATION || rte->relid == RelationGetRelid(view))
+			continue;
+		done[rti] = true;
+		if (rte->relkind == RELKIND_VIEW)
+		{
+			Relation	inner = relation_open(rte->relid, AccessShareLock);
+
+			view_chain(inner, &sub[rti]);
+			relation_close(inner, AccessShareLock);
+			vc->relids = list_concat_unique_oid(vc->relids, sub[rti].relids);
+		}
+		else
+		{
+			Relation	r = relation_open(rte->relid, AccessShareLock);
+			TupleDesc	d = RelationGetDescr(r);
+			int			i;
+
+			sub[rti].orig = palloc0(sizeof(KpOrigin) * (d->natts + 1));
+			for (i = 1; i <= d->natts; i++)
+			{
+				sub[rti].orig[i].relid = rte->relid;
+				sub[rti].orig[i].attnum = i;
+				sub[rti].orig[i].notnull = TupleDescAttr(d, i - 1)->attnotnull;
+			}
+			sub[rti].base = rte->relid;
+			sub[rti].simple = true;
+			sub[rti].servable = true;
+			relation_close(r, AccessShareLock);
+			vc->relids = list_append_unique_oid(vc->relids, rte->relid);
+		}
+		vc->servable = vc->servable && sub[rti].servable;
+	}
+	if (vc->simple)
+	{
+		int			rti = linitial_node(RangeTblRef, q->jointree->fromlist)->rtindex;
+
+		vc->simple = done[rti] && sub[rti].simple;
+		if (vc->simple)
+			vc->base = sub[rti].base;
+	}
+
 	foreach(lc, q->targetList)
 	{
 		TargetEntry *te = lfirst_node(TargetEntry, lc);
+		Var		   *v = IsA(te->expr, Var) ? (Var *) te->expr : NULL;
+		KpOrigin   *o;
 
-		if (!te->resjunk && te->resno <= n && IsA(te->expr, Var) &&
-			((Var *) te->expr)->varno == rtr->rtindex &&
-			((Var *) te->expr)->varlevelsup == 0 &&
-			((Var *) te->expr)->varattno > 0)
-			map[te->resno] = ((Var *) te->expr)->varattno;
+		if (te->resjunk || te->resno > n)
+			continue;
+		/* a join's column is the column it aliases (not a USING merge of FULL JOIN) */
+		while (v && v->varlevelsup == 0 && v->varattno > 0 &&
+			   rt_fetch(v->varno, q->rtable)->rtekind == RTE_JOIN)
+		{
+			Node	   *a = list_nth(rt_fetch(v->varno, q->rtable)->joinaliasvars,
+									 v->varattno - 1);
+
+			v = (a && IsA(a, Var)) ? (Var *) a : NULL;
+		}
+		if (!v || v->varlevelsup != 0 || v->varattno <= 0 || !done[v->varno])
+			continue;
+		o = &sub[v->varno].orig[v->varattno];
+		if (!OidIsValid(o->relid))
+			continue;
+		vc->orig[te->resno] = *o;
+		/* an outer join's nullable side, or a grouping set's rolled-up column */
+		if (bms_is_member(v->varno, nullable) || q->groupingSets != NIL)
+			vc->orig[te->resno].notnull = false;
 	}
-	*map_out = map;
-	*nmap = n;
-	return rte->relid;
-}
-
-/* Name of the view column that shows base column battno, or NULL */
-static char *
-view_column_for(Relation view, AttrNumber *map, int nmap, AttrNumber battno)
-{
-	int			i;
-
-	for (i = 1; i <= nmap; i++)
-		if (map[i] == battno && !TupleDescAttr(RelationGetDescr(view), i - 1)->attisdropped)
-			return NameStr(TupleDescAttr(RelationGetDescr(view), i - 1)->attname);
-	return NULL;
 }
 
 /* Is name in the list of column names? */
@@ -387,6 +501,233 @@ name_listed(List *names, const char *name)
 		if (strcmp((char *) lfirst(lc), name) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * Relation kinds whose comment can declare a key: those whose rows the
+ * catalog often cannot prove unique.  A table can have the index instead.
+ */
+#define KP_DECLARABLE(relkind) \
+	((relkind) == RELKIND_VIEW || (relkind) == RELKIND_MATVIEW || \
+	 (relkind) == RELKIND_FOREIGN_TABLE)
+
+/* The COMMENT ON a declaration is made with, for hints */
+static char *
+declaration_example(Relation rel)
+{
+	char		relkind = rel->rd_rel->relkind;
+
+	return psprintf("COMMENT ON %s %s IS '@keyset({\"primary_key_columns\": [\"<column>\", ...]})'",
+					relkind == RELKIND_VIEW ? "VIEW"
+					: relkind == RELKIND_MATVIEW ? "MATERIALIZED VIEW"
+					: relkind == RELKIND_FOREIGN_TABLE ? "FOREIGN TABLE" : "TABLE",
+					quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+											   RelationGetRelationName(rel)));
+}
+
+static void
+declaration_error_callback(void *arg)
+{
+	errcontext("key declared in the comment on relation \"%s\"", (const char *) arg);
+}
+
+/* An error in a declaration; its hint shows the form */
+static void
+bad_declaration(Relation rel, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+			 errmsg("malformed key declaration in the comment on \"%s\"",
+					RelationGetRelationName(rel)),
+			 errdetail("%s", detail),
+			 errhint("Declare the columns that identify a row: %s.",
+					 declaration_example(rel))));
+}
+
+/*
+ * The JSON object of the directive tag({...}) in a comment, or NULL.  The
+ * object ends at its matching brace, braces inside strings not counted;
+ * the closing parenthesis must follow it.
+ */
+static char *
+directive_json(Relation rel, const char *comment, const char *tag)
+{
+	const char *p = strstr(comment, tag);
+	const char *start;
+	int			depth = 0;
+	bool		instr = false;
+
+	if (p == NULL)
+		return NULL;
+	p += strlen(tag);
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	start = p;
+	if (*p != '{')
+		bad_declaration(rel, psprintf("%s must be followed by a JSON object.", tag));
+	for (; *p; p++)
+	{
+		if (instr)
+		{
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				instr = false;
+		}
+		else if (*p == '"')
+			instr = true;
+		else if (*p == '{')
+			depth++;
+		else if (*p == '}' && --depth == 0)
+			break;
+	}
+	if (*p != '}')
+		bad_declaration(rel, "The JSON object does not end.");
+	{
+		const char *q = p + 1;
+
+		while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+			q++;
+		if (*q != ')')
+			bad_declaration(rel, "The JSON object must be followed by \")\".");
+	}
+	return pnstrdup(start, p - start + 1);
+}
+
+/*
+ * The key the relation's owner declared in its comment, as
+ *   @keyset({"primary_key_columns": ["col", ...]})
+ * or, when there is none, pg_graphql's
+ *   @graphql({"primary_key_columns": ["col", ...]})
+ * which says the same.  Only the owner (or a superuser) can COMMENT ON a
+ * relation; the comment is dumped and restored with it and dropped with
+ * it.  Returns the column names, checked against the relation, or NIL.
+ * *comment gets the whole comment, which cached queries compare.
+ */
+static List *
+declared_key(Relation rel, char **comment)
+{
+	char	   *json;
+	Jsonb	   *jb;
+	JsonbValue *v;
+	JsonbIterator *it;
+	JsonbValue	elem;
+	JsonbIteratorToken tok;
+	List	   *names = NIL;
+	ErrorContextCallback cb;
+	bool		graphql = false;
+
+	*comment = GetComment(RelationGetRelid(rel), RelationRelationId, 0);
+	if (*comment == NULL)
+		return NIL;
+	json = directive_json(rel, *comment, "@keyset(");
+	if (json == NULL && (json = directive_json(rel, *comment, "@graphql(")) != NULL)
+		graphql = true;
+	if (json == NULL)
+		return NIL;
+
+	cb.callback = declaration_error_callback;
+	cb.arg = (void *) RelationGetRelationName(rel);
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+	error_context_stack = cb.previous;
+
+	v = JB_ROOT_IS_OBJECT(jb)
+		? getKeyJsonValueFromContainer(&jb->root, "primary_key_columns",
+									   strlen("primary_key_columns"), NULL)
+		: NULL;
+	/* a pg_graphql directive that names no key declares none */
+	if (v == NULL && graphql)
+		return NIL;
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
+		bad_declaration(rel, "\"primary_key_columns\" must be an array of column names.");
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+	{
+		char	   *name;
+		AttrNumber	attnum;
+
+		if (tok != WJB_ELEM)
+			continue;
+		if (elem.type != jbvString)
+			bad_declaration(rel, "\"primary_key_columns\" must be an array of column names.");
+		name = pnstrdup(elem.val.string.val, elem.val.string.len);
+		attnum = get_attnum(RelationGetRelid(rel), name);
+		if (attnum <= 0)
+			bad_declaration(rel, psprintf("Column \"%s\" of relation \"%s\" does not exist.",
+										  name, RelationGetRelationName(rel)));
+		if (name_listed(names, name))
+			bad_declaration(rel, psprintf("Column \"%s\" is named twice.", name));
+		names = lappend(names, name);
+	}
+	if (names == NIL)
+		bad_declaration(rel, "\"primary_key_columns\" is empty.");
+	return names;
+}
+
+/*
+ * Is the comment a cached sort spec read still the relation's comment?
+ * COMMENT ON sends no invalidation, so a cached query compares it on use.
+ */
+bool
+kp_sortspec_current(const KpSortSpec *spec)
+{
+	char	   *now;
+	bool		same;
+
+	if (!spec->reads_comment)
+		return true;
+	now = GetComment(spec->relid, RelationRelationId, 0);
+	same = (now == NULL) == (spec->comment == NULL) &&
+		(now == NULL || strcmp(now, spec->comment) == 0);
+	if (now)
+		pfree(now);
+	return same;
+}
+
+/*
+ * What would prove the sort key unique, for keyset_check and for the hint
+ * of a refusal: always something that can be done to this kind of
+ * relation (an index where it can have one, else a declaration).
+ */
+static char *
+uniqueness_advice(Relation rel, const KpSortSpec *spec, const KpViewChain *vc)
+{
+	char		relkind = rel->rd_rel->relkind;
+
+	if (spec->declared)
+		return pstrdup("The declared key is trusted, not checked: keyset_check(..., verify => true) counts the rows that share a key.");
+	if (spec->unique)
+		return NULL;
+	if (relkind == RELKIND_VIEW && vc->simple && get_rel_relkind(vc->base) == RELKIND_FOREIGN_TABLE)
+		return psprintf("Declare the columns that identify a row: %s.", declaration_example(rel));
+	if (relkind == RELKIND_VIEW && vc->simple)
+		return psprintf("Show in the view the columns of a primary key or unique index of %s (on NOT NULL columns, or created NULLS NOT DISTINCT), or declare the columns that identify a row: %s.",
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(vc->base)),
+												   get_rel_name(vc->base)),
+						declaration_example(rel));
+	if (relkind == RELKIND_VIEW)
+		return psprintf("Declare the columns that identify a row of the view: %s.",
+						declaration_example(rel));
+	if (relkind == RELKIND_MATVIEW)
+		return psprintf("Create a unique index on the materialized view's key columns with NULLS NOT DISTINCT, or declare them: %s.",
+						declaration_example(rel));
+	if (relkind == RELKIND_FOREIGN_TABLE)
+		return psprintf("Declare the columns that identify a row: %s.", declaration_example(rel));
+	return pstrdup("Add a primary key, or end order_by with columns covered by a unique index on NOT NULL columns.");
+}
+
+/* Name of the view column that shows base column battno, or NULL */
+static char *
+view_column_for(Relation view, AttrNumber *map, int nmap, AttrNumber battno)
+{
+	int			i;
+
+	for (i = 1; i <= nmap; i++)
+		if (map[i] == battno && !TupleDescAttr(RelationGetDescr(view), i - 1)->attisdropped)
+			return NameStr(TupleDescAttr(RelationGetDescr(view), i - 1)->attname);
+	return NULL;
 }
 
 /*
@@ -573,16 +914,20 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 	KpSortSpec *spec = palloc0(sizeof(KpSortSpec));
 	Relation	rel = relation_open(relid, AccessShareLock);
 	Relation	keyrel = rel;
+	KpViewChain vc;
+	bool		isview;
 	AttrNumber *map = NULL;
 	int			nmap = 0;
 	List	   *sortby = NIL;
 	List	   *tiebreak = NIL;
-	bool	   *knotnull = NULL;
+	List	   *declared = NIL;
 	ListCell   *lc;
 	StringInfoData buf;
+	char	   *advice;
 	int			i,
 				j;
 
+	memset(&vc, 0, sizeof(vc));
 	spec->relid = relid;
 	spec->relkind = rel->rd_rel->relkind;
 	spec->relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
@@ -591,15 +936,24 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 							 kp_context_ident(get_namespace_name(RelationGetNamespace(rel))),
 							 kp_context_ident(RelationGetRelationName(rel)));
 	spec->depends = list_make1_oid(relid);
+	isview = spec->relkind == RELKIND_VIEW;
 
-	if (spec->relkind == RELKIND_VIEW)
+	/*
+	 * A view is followed down to the relations that store its columns; a
+	 * chain of simple views ends at one relation whose indexes can prove
+	 * its rows unique, through the map of view columns to its columns.
+	 */
+	if (isview)
 	{
-		Oid			base = simple_view_base(rel, &map, &nmap);
-
-		if (OidIsValid(base))
+		view_chain(rel, &vc);
+		spec->depends = list_concat_unique_oid(spec->depends, vc.relids);
+		if (vc.simple)
 		{
-			keyrel = relation_open(base, AccessShareLock);
-			spec->depends = lappend_oid(spec->depends, base);
+			nmap = RelationGetDescr(rel)->natts;
+			map = palloc0(sizeof(AttrNumber) * (nmap + 1));
+			for (i = 1; i <= nmap; i++)
+				map[i] = vc.orig[i].relid == vc.base ? vc.orig[i].attnum : 0;
+			keyrel = relation_open(vc.base, AccessShareLock);
 		}
 	}
 
@@ -629,22 +983,67 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 
 	/*
 	 * NOT NULL comes from the catalog of the relation whose indexes serve
-	 * the key: the table, a simple view's base table, or the materialized
-	 * view itself.  A materialized view holds what its last refresh wrote,
-	 * whatever its base tables declare now, and none of its own columns is
-	 * ever NOT NULL: so all its columns are nullable, and only a unique
-	 * index created NULLS NOT DISTINCT makes a tiebreaker on it.
+	 * the key: the table, a simple view chain's base table, or the
+	 * materialized view itself.  A materialized view holds what its last
+	 * refresh wrote, whatever its base tables declare now, and none of its
+	 * own columns is ever NOT NULL: so all its columns are nullable, and
+	 * only a unique index created NULLS NOT DISTINCT makes a tiebreaker on
+	 * it (or a declaration).
 	 */
-	spec->keyrelid = (spec->relkind != RELKIND_VIEW || map != NULL)
-		? RelationGetRelid(keyrel) : InvalidOid;
-	if (OidIsValid(spec->keyrelid))
+	if (!isview || vc.simple)
 	{
 		TupleDesc	kdesc = RelationGetDescr(keyrel);
+		bool	   *knotnull = palloc(sizeof(bool) * Max(kdesc->natts, 1));
 
-		knotnull = palloc(sizeof(bool) * Max(kdesc->natts, 1));
 		for (i = 0; i < kdesc->natts; i++)
 			knotnull[i] = TupleDescAttr(kdesc, i)->attnotnull;
 		prove_unique(spec, keyrel, map, nmap, rel, knotnull, &tiebreak);
+		if (isview && spec->proof)
+		{
+			/* name the chain: "... of public.t, through view public.v2, public.v1" */
+			StringInfoData chain;
+
+			initStringInfo(&chain);
+			foreach(lc, vc.relids)
+				if (lfirst_oid(lc) != vc.base)
+					appendStringInfo(&chain, "%s%s", chain.len ? ", " : "",
+									 quote_qualified_identifier(get_namespace_name(get_rel_namespace(lfirst_oid(lc))),
+																get_rel_name(lfirst_oid(lc))));
+			spec->proof = psprintf("%s of %s, through view%s %s", spec->proof,
+								   quote_qualified_identifier(get_namespace_name(RelationGetNamespace(keyrel)),
+															  RelationGetRelationName(keyrel)),
+								   list_length(vc.relids) > 2 ? "s" : "", chain.data);
+		}
+	}
+
+	/*
+	 * What the catalog cannot prove, the owner can declare (views,
+	 * materialized views, foreign tables): the declared columns not in
+	 * order_by are the tiebreaker.  A catalog proof wins over a declaration.
+	 */
+	if (KP_DECLARABLE(spec->relkind))
+	{
+		spec->reads_comment = true;
+		declared = declared_key(rel, &spec->comment);
+	}
+	if (!spec->unique && tiebreak == NIL && declared != NIL)
+	{
+		initStringInfo(&buf);
+		foreach(lc, declared)
+		{
+			char	   *name = (char *) lfirst(lc);
+			bool		in_sort = false;
+
+			for (j = 0; j < spec->ncols; j++)
+				if (strcmp(spec->cols[j].attname, name) == 0)
+					in_sort = true;
+			if (!in_sort)
+				tiebreak = lappend(tiebreak, name);
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", quote_identifier(name));
+		}
+		spec->unique = tiebreak == NIL;
+		spec->declared = true;
+		spec->proof = psprintf("key (%s) declared in the comment on %s", buf.data, spec->relname);
 	}
 
 	if (!spec->unique && order_by == NULL && tiebreak == NIL && require_unique)
@@ -680,30 +1079,50 @@ kp_sortspec_build(Oid relid, const char *order_by, bool require_unique)
 		}
 		spec->unique = true;
 	}
+	advice = uniqueness_advice(rel, spec, &vc);
+	spec->advice = advice;
 	if (!spec->unique && require_unique)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("order_by is not unique for \"%s\" and no tiebreaker was found",
 						RelationGetRelationName(rel)),
-				 errdetail(spec->relkind == RELKIND_VIEW
-						   ? "The view is not a simple view over one table with a primary key or unique NOT NULL index that it shows."
+				 errdetail(isview && vc.simple
+						   ? "No primary key or unique index of the table below the view covers columns the view shows, and the view declares no key."
+						   : isview
+						   ? "The view joins, groups or combines rows, so no index proves its rows unique, and it declares no key."
 						   : spec->relkind == RELKIND_MATVIEW
-						   ? "A materialized view's columns may hold NULLs, and it has no unique index created NULLS NOT DISTINCT."
+						   ? "A materialized view's columns may hold NULLs, it has no unique index created NULLS NOT DISTINCT, and it declares no key."
+						   : spec->relkind == RELKIND_FOREIGN_TABLE
+						   ? "A foreign table has no indexes, and it declares no key."
 						   : "The relation has no primary key and no unique index on NOT NULL columns."),
-				 errhint(spec->relkind == RELKIND_VIEW
-						 ? "Page a simple view that shows its table's primary key, or a materialized view with a unique index created NULLS NOT DISTINCT."
-						 : spec->relkind == RELKIND_MATVIEW
-						 ? "Create a unique index on the materialized view with NULLS NOT DISTINCT, for example on its key columns."
-						 : "Add a primary key, or end order_by with columns covered by a unique index on NOT NULL columns.")));
+				 errhint("%s", advice)));
 
+	/*
+	 * The relation whose indexes can serve the sort: the relation itself,
+	 * or for a view the one relation every sort column comes from (through
+	 * joins too), unless a view in between groups, aggregates or limits.
+	 */
+	if (!isview)
+		spec->keyrelid = relid;
+	else if (vc.servable && spec->ncols > 0)
+	{
+		spec->keyrelid = vc.orig[spec->cols[0].attnum].relid;
+		for (i = 1; i < spec->ncols; i++)
+			if (vc.orig[spec->cols[i].attnum].relid != spec->keyrelid)
+				spec->keyrelid = InvalidOid;
+	}
 	for (i = 0; i < spec->ncols; i++)
 	{
 		KpSortCol  *col = &spec->cols[i];
 
-		col->keyattnum = !OidIsValid(spec->keyrelid) ? 0
-			: map ? map[col->attnum] : col->attnum;
-		/* a simple view's column is NOT NULL where its base column is */
-		if (col->keyattnum > 0 && knotnull[col->keyattnum - 1])
+		if (!isview)
+		{
+			col->keyattnum = col->attnum;
+			continue;
+		}
+		col->keyattnum = OidIsValid(spec->keyrelid) ? vc.orig[col->attnum].attnum : 0;
+		/* a view's column is NOT NULL where its source column is, outside outer joins */
+		if (vc.orig[col->attnum].notnull)
 			col->notnull = true;
 	}
 
@@ -842,6 +1261,16 @@ kp_sortspec_index_ddl(const KpSortSpec *spec)
 
 	if (!OidIsValid(spec->keyrelid) || spec->ncols == 0)
 		return NULL;
+	/* never DDL that cannot run: a foreign table has no indexes */
+	switch (get_rel_relkind(spec->keyrelid))
+	{
+		case RELKIND_RELATION:
+		case RELKIND_PARTITIONED_TABLE:
+		case RELKIND_MATVIEW:
+			break;
+		default:
+			return NULL;
+	}
 	for (i = 0; i < spec->ncols; i++)
 		if (spec->cols[i].keyattnum == 0)
 			return NULL;
@@ -862,4 +1291,38 @@ kp_sortspec_index_ddl(const KpSortSpec *spec)
 	}
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
+}
+
+/*
+ * keyset_check(..., verify => true): how many rows share their effective
+ * sort key with an earlier row.  A declared key is trusted when paging;
+ * this reads the whole relation, with the caller's privileges, to check
+ * it.  NULLs count as one value, as seeks treat them.
+ */
+int64
+kp_sortspec_count_duplicates(const KpSortSpec *spec)
+{
+	StringInfoData sql;
+	int64		result;
+	bool		isnull;
+	int			i;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT pg_catalog.sum(n OPERATOR(pg_catalog.-) 1)::pg_catalog.int8 FROM (SELECT pg_catalog.count(*) AS n FROM ");
+	appendStringInfoString(&sql, spec->relname);
+	appendStringInfoString(&sql, " GROUP BY ");
+	for (i = 0; i < spec->ncols; i++)
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(spec->cols[i].attname));
+	appendStringInfoString(&sql, ") AS g WHERE n OPERATOR(pg_catalog.>) 1");
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql.data, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "keyset_check: counting duplicate keys failed");
+	result = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull)
+		result = 0;
+	SPI_finish();
+	return result;
 }

@@ -58,6 +58,10 @@ typedef struct KpSortSpec
 	char	   *canonical;		/* "a" DESC NULLS FIRST, "id" DESC NULLS FIRST */
 	List	   *depends;		/* relation oids whose changes invalidate it */
 	Oid			keyrelid;		/* relation whose indexes serve it, or 0 */
+	bool		declared;		/* the proof is a key declared in its comment */
+	bool		reads_comment;	/* a declaration could change it: compare comment */
+	char	   *comment;		/* the relation's comment when built, or NULL */
+	char	   *advice;			/* what would prove it unique, or NULL */
 } KpSortSpec;
 
 /* A user's text parsed inside a wrapper statement (see sortspec.c) */
@@ -79,6 +83,8 @@ extern KpSortSpec *kp_sortspec_build(Oid relid, const char *order_by,
 									 bool require_unique);
 extern char *kp_sortspec_find_index(const KpSortSpec *spec);
 extern char *kp_sortspec_index_ddl(const KpSortSpec *spec);
+extern bool kp_sortspec_current(const KpSortSpec *spec);
+extern int64 kp_sortspec_count_duplicates(const KpSortSpec *spec);
 extern int	kp_sortspec_compare(const KpSortSpec *spec,
 								const Datum *av, const bool *an,
 								const Datum *bv, const bool *bn);

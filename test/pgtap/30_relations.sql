@@ -90,7 +90,8 @@ INSERT INTO other_base SELECT i, 1 + (i % 200), i % 7 FROM generate_series(1, 30
 CREATE VIEW live_base AS SELECT id, grp, note, code FROM base WHERE live;
 SELECT is(kc.tiebreaker, 'id', 'simple view: tiebreaker is the base primary key')
 FROM keyset_check(NULL::live_base, 'grp') kc;
-SELECT is(kc.unique_by, 'primary key base_pkey', 'simple view: proof names the base primary key')
+SELECT is(kc.unique_by, 'primary key base_pkey of public.base, through view public.live_base',
+          'simple view: proof names the base primary key and the view')
 FROM keyset_check(NULL::live_base, 'grp') kc;
 SELECT is(problems, '{}'::text[], test)
 FROM (VALUES (1, 'grp'), (2, 'grp DESC, note NULLS FIRST'), (3, NULL)) AS s(n, ob),
@@ -127,8 +128,8 @@ SELECT throws_ok($$SELECT keyset_page(NULL::grouped, 'n')$$, '22023',
                  'order_by is not unique for "grouped" and no tiebreaker was found',
                  'aggregate view without a provably unique order is refused');
 SELECT is(pg_temp.hint_of($$SELECT keyset_page(NULL::joined, 'grp')$$),
-          'Page a simple view that shows its table''s primary key, or a materialized view with a unique index created NULLS NOT DISTINCT.',
-          'the refusal of a join view carries the hint');
+          'Declare the columns that identify a row of the view: COMMENT ON VIEW public.joined IS ''@keyset({"primary_key_columns": ["<column>", ...]})''.',
+          'the refusal of a join view carries the hint (a declaration)');
 
 -- 3. a partitioned table (its primary key includes the partition key)
 CREATE TABLE parted (id int, region int NOT NULL, score int, PRIMARY KEY (id, region))

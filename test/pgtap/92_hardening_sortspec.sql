@@ -237,7 +237,7 @@ SELECT throws_ok($$SELECT keyset_page(NULL::mvp, 'g')$$, '22023', NULL,
 SELECT is(kc.is_unique, false, 'materialized view: keyset_check reports the key as not unique')
 FROM keyset_check(NULL::mvp, 'g') kc;
 SELECT is(pg_temp.hint_of($$SELECT keyset_page(NULL::mvp, 'g')$$),
-          'Create a unique index on the materialized view with NULLS NOT DISTINCT, for example on its key columns.',
+          'Create a unique index on the materialized view''s key columns with NULLS NOT DISTINCT, or declare them: COMMENT ON MATERIALIZED VIEW public.mvp IS ''@keyset({"primary_key_columns": ["<column>", ...]})''.',
           'materialized view: the refusal says which index would do');
 
 SELECT is(pg_backend_pid(), :kp_pid, 'the backend is the one the test started in');

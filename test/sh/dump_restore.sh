@@ -58,14 +58,7 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$other" -c "CREATE EXTENSION keyset_pagination
 O=$(kp_value "$other" "SELECT keyset_cursor_encode(ROW(1), 'feed')")
 
 # plain dump restored with psql, and a custom-format dump with pg_restore
-pg_dump -d "$src" -f "$work/dump.sql" || { echo "    not ok - pg_dump failed"; exit 1; }
-createdb "$dst" || exit 1
-psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -f "$work/dump.sql" >"$work/restore.log" 2>&1 \
-  || { echo "    not ok - restore into $dst failed"; sed 's/^/    # /' "$work/restore.log"; exit 1; }
-pg_dump -Fc -d "$src" -f "$work/dump.custom" || { echo "    not ok - pg_dump -Fc failed"; exit 1; }
-createdb "$dst_fc" || exit 1
-pg_restore --exit-on-error -d "$dst_fc" "$work/dump.custom" >"$work/restore_fc.log" 2>&1 \
-  || { echo "    not ok - pg_restore into $dst_fc failed"; sed 's/^/    # /' "$work/restore_fc.log"; exit 1; }
+kp_dump_restore "$src" "$dst" "$dst_fc" "$work"
 
 src_keys=$(kp_value "$src" "SELECT string_agg(format('%s:%s:%s:%s', key_id, md5(secret), origin, retired_at IS NULL), ',' ORDER BY key_id) FROM keyset_signing_key")
 src_mood=$(kp_value "$src" "SELECT 'sh_mood'::regtype::oid")

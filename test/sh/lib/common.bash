@@ -109,6 +109,21 @@ kp_fresh_db() {
   createdb "$@" "$name" || exit 1
 }
 
+# kp_dump_restore SRC DST DST_FC WORKDIR : a plain pg_dump of SRC restored
+# with psql into a new database DST, and a custom-format dump restored with
+# pg_restore into a new database DST_FC; exits the script on failure
+kp_dump_restore() {
+  local src=$1 dst=$2 dst_fc=$3 work=$4
+  pg_dump -d "$src" -f "$work/dump.sql" || { echo "    not ok - pg_dump failed"; exit 1; }
+  createdb "$dst" || exit 1
+  psql -X -q -v ON_ERROR_STOP=1 -d "$dst" -f "$work/dump.sql" >"$work/restore.log" 2>&1 \
+    || { echo "    not ok - restore into $dst failed"; sed 's/^/    # /' "$work/restore.log"; exit 1; }
+  pg_dump -Fc -d "$src" -f "$work/dump.custom" || { echo "    not ok - pg_dump -Fc failed"; exit 1; }
+  createdb "$dst_fc" || exit 1
+  pg_restore --exit-on-error -d "$dst_fc" "$work/dump.custom" >"$work/restore_fc.log" 2>&1 \
+    || { echo "    not ok - pg_restore into $dst_fc failed"; sed 's/^/    # /' "$work/restore_fc.log"; exit 1; }
+}
+
 # kp_done : summary line, exit status (0 = pass)
 kp_done() {
   echo "    # $kp_passed passed, $kp_failed failed, $kp_todo known bugs (TODO)"
