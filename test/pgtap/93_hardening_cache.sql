@@ -35,11 +35,12 @@ END $$;
 CREATE FUNCTION pg_temp.backend_bytes() RETURNS bigint
 LANGUAGE sql AS $$ SELECT sum(total_bytes)::bigint FROM pg_backend_memory_contexts $$;
 
--- query entries in this backend's cache
+-- query entries in this backend's cache: each has a context of this name
+-- under the cache's context (PostgreSQL 18 has no "parent" column here)
 CREATE FUNCTION pg_temp.entries() RETURNS bigint
 LANGUAGE sql AS $$
   SELECT count(*) FROM pg_backend_memory_contexts
-  WHERE name = 'keyset_pagination query' AND parent = 'keyset_pagination cache'
+  WHERE name = 'keyset_pagination query'
 $$;
 
 -------------------------------------------------------------------------------
