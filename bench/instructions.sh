@@ -10,6 +10,7 @@
 # is the marginal cost of one page: connection setup, catalog loading and
 # the first call's planning cancel out.  OpenSSL (libcrypto) is reported
 # apart: valgrind hides SHA-NI from it, so its count is not what the CPU runs.
+# Also the first call in a new backend: a connection serving one call.
 # Needs the build installed in .build/install (bench/in_cluster.sh does
 # it); runs outside any cluster environment (it starts its own).
 #   KP_ROWS           rows (default 1000000)
@@ -141,6 +142,15 @@ for page in $FIRST $DEEP; do
     echo "  $name page $page: $(tail -n 1 "$OUT/instructions.csv")"
   done
 done
+# the first call in a new backend: everything a connection serving one
+# call at the deepest page runs (startup, catalog loading, the library,
+# keys, planning), beside the same for the floor
+echo "case,ir_connection_1_call,ir_excl_openssl,openssl_ir" >"$OUT/first_call.csv"
+for name in floor page conn; do
+  if [ $name = floor ]; then defs=("ts=$ts" "id=$id"); else defs=("cur=$cur"); fi
+  read -r t c <<<"$(run "$name.sql" 1 "${defs[@]}")" || exit 1
+  echo "$name,$t,$(( t - c )),$c" >>"$OUT/first_call.csv"
+done
 as_pg pg_ctl -D "$work/data" -m fast -w -t 300 stop >/dev/null 2>&1
 wait "$vg_pid" 2>/dev/null; vg_pid=""
 
@@ -155,6 +165,17 @@ wait "$vg_pid" 2>/dev/null; vg_pid=""
       printf "| %s | %s | %s | %s | %s× | %s |\n" "$(commas "$page")" "$label" "$(commas "$t")" "$(commas "$x")" \
         "$(awk -v a="$x" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')" "$(commas "$c")"
     done
+  done
+  echo
+  echo "First call in a new backend (page $(commas "$DEEP")): all the instructions of a backend that serves one call, connection setup included"
+  echo
+  echo "| query | instructions | without OpenSSL | − floor (without OpenSSL) | OpenSSL |"
+  echo "|---|---:|---:|---:|---:|"
+  fl=$(awk -F, '$1 == "floor" { print $3 }' "$OUT/first_call.csv")
+  for name in floor page conn; do
+    IFS=, read -r _ t x c <<<"$(awk -F, -v n="$name" '$1 == n' "$OUT/first_call.csv")"
+    case $name in floor) label="hand-written seek (floor)" ;; page) label=keyset_page ;; conn) label=keyset_connection ;; esac
+    printf "| %s | %s | %s | %s | %s |\n" "$label" "$(commas "$t")" "$(commas "$x")" "$(commas $(( x - fl )))" "$(commas "$c")"
   done
 } >"$OUT/instructions.md"
 echo
