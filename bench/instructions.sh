@@ -52,17 +52,10 @@ cleanup() {
 }
 trap cleanup EXIT
 as_pg initdb -D "$work/data" -U postgres -A trust >/dev/null || exit 1
-cat >>"$work/data/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$work'
-extension_destdir = '$DEST'
-max_prepared_transactions = 0
-max_connections = 20
-shared_buffers = ${KP_SHARED_BUFFERS:-512MB}
-autovacuum = off
-jit = off
-CONF
+# a cluster of its own, no autovacuum or JIT to count
+printf '%s\n' "port = $PORT" "listen_addresses = ''" "unix_socket_directories = '$work'" \
+  "extension_destdir = '$DEST'" "max_prepared_transactions = 0" "max_connections = 20" \
+  "shared_buffers = ${KP_SHARED_BUFFERS:-512MB}" "autovacuum = off" "jit = off" >>"$work/data/postgresql.conf"
 export PGHOST=$work PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
 unset PGOPTIONS PGPASSWORD
 as_pg pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null || { cat "$work/server.log"; exit 1; }
