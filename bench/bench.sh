@@ -14,11 +14,18 @@
 #
 # pgbench -M prepared -c 1 -j 1; every case runs KP_BENCH_T seconds per round,
 # rounds interleave the cases (rotated order), medians over KP_BENCH_ROUNDS.
+# Then the floor, keyset_page and keyset_connection at the deepest page with
+# 1, 2, 4 and 8 clients (KP_BENCH_CLIENTS), interleaved the same way; and
+# backend instructions per page under callgrind (bench/instructions.sh, a
+# cluster of its own on port KP_INSTR_PORT; KP_INSTR=0 skips it).
+# Quick mode: KP_ROWS=100000 KP_BENCH_T=2 KP_BENCH_ROUNDS=1 KP_INSTR_N=50.
 #
 #   KP_ROWS          rows to seed (default 1000000)
 #   KP_BENCH_T       seconds per pgbench run (default 5)
 #   KP_BENCH_ROUNDS  rounds (default 5)
 #   KP_BENCH_PAGES   pages (default "1 1000 10000")
+#   KP_BENCH_CLIENTS client counts of the scaling table (default "1 2 4 8")
+#   KP_INSTR         1 (default): instructions per page with callgrind; 0: skip
 #   KP_PROFILE       auto (default: perf profile when a target is missed),
 #                    1 (always), 0 (never)
 #   KP_DB            database to use; created if missing, then dropped
@@ -201,13 +208,13 @@ if [ $dpos -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------------------
-run_pgbench() {  # script defs seconds -> "tps lat_ms tx failed"
-  local script=$1 defs=$2 secs=$3 args=() parts=() d out
+run_pgbench() {  # script defs seconds [clients] -> "tps lat_ms tx failed"
+  local script=$1 defs=$2 secs=$3 clients=${4:-1} args=() parts=() d out
   if [ -n "$defs" ]; then
     IFS=$'\t' read -r -a parts <<<"$defs"
     for d in "${parts[@]}"; do args+=(-D "$d"); done
   fi
-  out=$(pgbench -n -M prepared -c 1 -j 1 -T "$secs" -f "$SCRIPTS/$script" "${args[@]}" 2>&1) || {
+  out=$(pgbench -n -M prepared -c "$clients" -j "$clients" -T "$secs" -f "$SCRIPTS/$script" "${args[@]}" 2>&1) || {
     echo "pgbench failed: $script" >&2; echo "$out" | tail -n 5 >&2; return 1; }
   awk '/^tps = / { tps = $3 } /^latency average = / { lat = $4 }
        /^number of transactions actually processed:/ { tx = $6 }
@@ -234,6 +241,47 @@ for r in $(seq 1 "$ROUNDS"); do
   done
   echo "  round $r/$ROUNDS done in $(elapsed "$tr0")s"
 done
+
+# ---------------------------------------------------------------------------
+# throughput with 1, 2, 4, 8 clients at the deepest page: the floor,
+# keyset_page and keyset_connection side by side, interleaved rounds
+CLIENTS="${KP_BENCH_CLIENTS:-1 2 4 8}"
+SCASES=()
+for c in "${CASES[@]}"; do
+  IFS='|' read -r name page script defs label <<<"$c"
+  case $name in floor|page|conn) [ "$page" = "$DEEP" ] && SCASES+=("$c") ;; esac
+done
+echo
+echo "== clients ($CLIENTS) at page $(commas "$DEEP"): ${#SCASES[@]} cases x $ROUNDS rounds x ${T}s per client count (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "round,case,page,clients,tps" >"$OUT/clients_raw.csv"
+for r in $(seq 1 "$ROUNDS"); do
+  for cl in $CLIENTS; do
+    for k in $(seq 0 $(( ${#SCASES[@]} - 1 ))); do
+      c=${SCASES[$(( (k + r - 1) % ${#SCASES[@]} ))]}
+      IFS='|' read -r name page script defs label <<<"$c"
+      read -r tps lat tx failed <<<"$(run_pgbench "$script" "$defs" "$T" "$cl")"
+      if [ "$failed" != 0 ] || [ -z "$tps" ]; then echo "  $name $cl clients: $failed failed transactions" >&2; exit 1; fi
+      echo "$r,$name,$page,$cl,$tps" >>"$OUT/clients_raw.csv"
+    done
+  done
+done
+cmed() {  # cmed case clients: median TPS over the rounds
+  awk -F, -v c="$1" -v k="$2" 'NR > 1 && $2 == c && $4 == k { print $5 }' "$OUT/clients_raw.csv" | sort -g |
+    awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+{
+  echo "| clients | floor TPS | keyset_page TPS | keyset_connection TPS | keyset_page × floor | keyset_connection × floor | keyset_page × its 1 client | keyset_connection × its 1 client |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+  one_fl=$(cmed floor 1); one_pg=$(cmed page 1); one_cn=$(cmed conn 1)
+  for cl in $CLIENTS; do
+    fl=$(cmed floor "$cl"); pg=$(cmed page "$cl"); cn=$(cmed conn "$cl")
+    printf "| %s | %.0f | %.0f | %.0f | %s× | %s× | %s× | %s× |\n" "$cl" "$fl" "$pg" "$cn" \
+      "$(awk -v a="$pg" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')" "$(awk -v a="$cn" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')" \
+      "$(awk -v a="$pg" -v b="$one_pg" 'BEGIN { printf "%.2f", a / b }')" "$(awk -v a="$cn" -v b="$one_cn" 'BEGIN { printf "%.2f", a / b }')"
+  done
+} >"$OUT/clients_table.md"
+: "$one_fl"
+cat "$OUT/clients_table.md"
 
 # ---------------------------------------------------------------------------
 # in-server cost per call: the same statements in a PL/pgSQL loop (cached
@@ -364,6 +412,12 @@ t_line "$(awk -v r="$orr" 'BEGIN { print (r >= 50) ? 1 : 0 }')" \
   echo
   cat "$OUT/bench_table.md"
   echo
+  echo "## Clients: pgbench -M prepared -c N -j N at page $(commas "$DEEP"), median TPS of $ROUNDS interleaved rounds"
+  echo
+  echo "Load average when the runs started: see the console output; $(nproc) CPUs."
+  echo
+  cat "$OUT/clients_table.md"
+  echo
   echo "## score DESC, id ASC (mixed directions, ~$(commas "$(( ROWS / 51 ))") rows per score) at page $(commas "$DEEP"), and the cursor codec"
   echo
   echo "Here \"floor\" is the best hand-written SQL: the equality written as a range, which keeps the planner on the (score DESC, id ASC) index."
@@ -412,6 +466,19 @@ if [ "$PROFILE" = 1 ] || { [ "$PROFILE" = auto ] && [ $miss = 1 ]; }; then
         { echo; echo "## Profile: $name, page $(commas "$DEEP")"; echo; echo '```'; cat "$OUT/profile_$name.txt"; echo '```'; } >>"$OUT/bench.md"
       fi
     done
+  fi
+fi
+
+# ---------------------------------------------------------------------------
+# backend instructions per page: deterministic where the times are not
+if [ "${KP_INSTR:-1}" = 1 ]; then
+  echo
+  if KP_ROWS=$ROWS KP_BENCH_PAGES="$PAGES" KP_RESULTS_DIR="$OUT" bash "$KP_BENCH_DIR/instructions.sh"; then
+    { echo; echo "## Backend instructions per page (callgrind, pgbench -M prepared, marginal over ${KP_INSTR_N:-200} pages)"; echo
+      echo "The same count on any machine: the times above are not.  OpenSSL is apart: valgrind hides SHA-NI, so libcrypto runs a longer path under it than on the CPU."
+      echo; cat "$OUT/instructions.md"; } >>"$OUT/bench.md"
+  else
+    echo "== instructions: failed"
   fi
 fi
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh demo|bench: what `make demo` and `make bench` run.  Installs
 # the missing Debian packages (demo: gnuplot-nox for the plot; bench:
-# linux-perf for the profile taken when a target is missed), builds with
+# linux-perf for the profile taken when a target is missed, valgrind for
+# the instruction counts), builds with
 # -Werror, installs into .build/install, starts a throwaway pg_virtualenv
 # cluster, runs bench/<job>.sh in database kp_<job> (created and dropped),
 # and drops the cluster.  Settings: see bench/demo.sh or bench/bench.sh
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 job=${1:-}
 case "$job" in
   demo)  pkgs=gnuplot-nox ;;
-  bench) pkgs=linux-perf ;;
+  bench) pkgs="linux-perf valgrind" ;;
   *) echo "usage: bench/run.sh demo|bench" >&2; exit 2 ;;
 esac
 start=$SECONDS
