@@ -7,10 +7,10 @@
 #ifndef KP_KEYS_H
 #define KP_KEYS_H
 
-#include "codec.h"
 #include "mac.h"
 
 #define KP_KEY_TABLE "keyset_signing_key"
+#define KP_KEY_BYTES		32		/* a signing key's secret */
 
 typedef struct KpKey
 {

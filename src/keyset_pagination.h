@@ -17,7 +17,7 @@
  */
 #define ERRCODE_KP_INVALID_CURSOR MAKE_SQLSTATE('2','2','K','P','1')
 
-/* settings (keyset_pagination.*), defined in guc.c */
+/* settings (keyset_pagination.*), defined in keyset_pagination.c */
 extern int	kp_max_cursor_length;
 extern int	kp_max_cursor_age;
 extern int	kp_max_page_size;

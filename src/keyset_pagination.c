@@ -1,6 +1,7 @@
 /*
- * guc.c
- *	  The keyset_pagination.* settings and module initialisation.
+ * keyset_pagination.c
+ *	  The module: its magic block, _PG_init, and the keyset_pagination.*
+ *	  settings.
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
