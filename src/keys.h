@@ -22,6 +22,5 @@ typedef struct KpKey
 extern void kp_keys_init(void);
 extern const KpKey *kp_keys_signing(void);
 extern const KpKey *kp_keys_find(uint32 id);
-extern Oid	kp_extension_schema(void);
 
 #endif							/* KP_KEYS_H */

@@ -26,6 +26,4 @@ extern int	kp_max_offset;
 extern int	kp_query_cache_size;
 extern int	kp_max_filter_length;
 
-extern void kp_define_settings(void);
-
 #endif							/* KEYSET_PAGINATION_H */

@@ -14,15 +14,9 @@ src=kp_dump1
 dst=kp_dump2
 dst_fc=kp_dump3
 other=kp_dump_other
-work=$(mktemp -d)
-cleanup() {
-  for d in $src $dst $dst_fc $other; do dropdb --if-exists "$d" >/dev/null 2>&1; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cleanup; work=$(mktemp -d)
-
-createdb "$src" || exit 1
+kp_workdir work
+kp_dropped_at_exit $dst $dst_fc $other
+kp_fresh_db "$src"
 psql -X -q -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL' || exit 1
 CREATE EXTENSION keyset_pagination;
 CREATE TYPE sh_mood AS ENUM ('sad', 'ok', 'happy');

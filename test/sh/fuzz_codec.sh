@@ -23,8 +23,7 @@ if [ -n "$so" ] && ! nm -D "$so" | grep -qiE 'kp_fuzz|LLVMFuzzer'; then
 else
   kp_ok f "the installed keyset_pagination.so has no fuzz-harness symbol (${so:-not found})"
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+kp_workdir tmp
 if ${CC:-gcc} -DKP_FUZZ_HARNESS -I"$KP_ROOT/src" -I"$($pgc --includedir-server)" \
      -c "$KP_ROOT/src/keyset_pagination.c" -o "$tmp/keyset_pagination.o" >"$tmp/err" 2>&1; then
   kp_ok f "src/keyset_pagination.c refuses to compile with -DKP_FUZZ_HARNESS"

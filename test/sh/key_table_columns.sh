@@ -13,10 +13,8 @@
 
 db=kp_keycols
 db2=kp_keycols2
-trap 'dropdb --if-exists $db >/dev/null 2>&1; dropdb --if-exists $db2 >/dev/null 2>&1' EXIT
 for d in $db $db2; do
-  dropdb --if-exists $d >/dev/null 2>&1
-  createdb $d || exit 1
+  kp_fresh_db $d
   psql -X -q -v ON_ERROR_STOP=1 -d $d -c "CREATE EXTENSION keyset_pagination" >/dev/null || exit 1
   kp_tap_functions $d
 done

@@ -21,13 +21,8 @@ cd "$KP_ROOT" || exit 1
 
 ext=keyset_pagination
 new=kp_up_new
-work=$(mktemp -d)
-dbs=("$new")
-cleanup() {
-  for d in "${dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+kp_workdir work
+kp_dropped_at_exit "$new"
 
 default=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $ext.control)
 # the versions with their own install script, older than the default
@@ -150,9 +145,8 @@ END \$\$;"
 
 for v in $old_versions; do
   old=kp_up_old_${v//./_}
-  dbs+=("$old")
   echo "# from $v"
-  createdb "$old" || exit 1
+  kp_fresh_db "$old"
   psql -X -q -v ON_ERROR_STOP=1 -d "$old" >/dev/null <<SQL || exit 1
 CREATE EXTENSION $ext VERSION '$v';
 CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL);

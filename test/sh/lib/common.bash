@@ -98,15 +98,53 @@ END $$;
 SQL
 }
 
+# kp_at_exit COMMAND : runs COMMAND when the script exits, the commands in
+# the reverse order of registration (the one EXIT trap of every script)
+kp_exit_cmds=()
+kp_at_exit() {
+  kp_exit_cmds+=("$1")
+  trap kp_run_at_exit EXIT
+}
+kp_run_at_exit() {
+  local i
+  for ((i = ${#kp_exit_cmds[@]} - 1; i >= 0; i--)); do
+    eval "${kp_exit_cmds[i]}" || true
+  done
+}
+
+# kp_workdir VAR : a new temporary directory in VAR, removed at exit
+kp_workdir() {
+  local dir
+  dir=$(mktemp -d) || exit 1
+  printf -v "$1" '%s' "$dir"
+  kp_at_exit "rm -rf $(printf '%q' "$dir")"
+}
+
 # kp_fresh_db NAME [createdb options...] : drops NAME if it exists, creates
 # it, and drops it again when the script exits
 kp_fresh_db() {
   local name=$1
   shift
-  kp_fresh_db_name=$name
-  trap 'dropdb --if-exists "$kp_fresh_db_name" >/dev/null 2>&1' EXIT
-  dropdb --if-exists "$name" >/dev/null 2>&1
+  kp_dropped_at_exit "$name"
   createdb "$@" "$name" || exit 1
+}
+
+# kp_dropped_at_exit NAME... : drops these databases now if they exist, and
+# again when the script exits (for databases the script creates later)
+kp_dropped_at_exit() {
+  local name
+  for name in "$@"; do
+    dropdb --if-exists "$name" >/dev/null 2>&1
+    kp_at_exit "dropdb --if-exists $(printf '%q' "$name") >/dev/null 2>&1"
+  done
+}
+
+# kp_dropped_role_at_exit ROLE : drops the role now if it exists, and again
+# when the script exits (after the databases registered later are dropped)
+kp_dropped_role_at_exit() {
+  local sql="DROP ROLE IF EXISTS $1"
+  psql -X -q -d postgres -c "$sql" >/dev/null 2>&1
+  kp_at_exit "psql -X -q -d postgres -c $(printf '%q' "$sql") >/dev/null 2>&1"
 }
 
 # kp_dump_restore SRC DST DST_FC WORKDIR : a plain pg_dump of SRC restored
