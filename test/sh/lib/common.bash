@@ -68,8 +68,11 @@ kp_ok() {
   if [ "$1" = "t" ]; then kp_report <<<"ok - $2"; else kp_report <<<"not ok - $2"; fi
 }
 
-# tap_ok(bool, text) and tap_todo(bool, text, why) in database DB
+# tap_ok(bool, text) and tap_todo(bool, text, why) in database DB, and the
+# cursor helpers the pgTAP tests use (test/pgtap/lib/helpers.sql: t_key_id,
+# t_inspect, t_decode_error, ...)
 kp_tap_functions() {
+  psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$KP_ROOT/test/pgtap/lib/helpers.sql" >/dev/null || exit 1
   psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<'SQL'
 CREATE FUNCTION public.tap_ok(ok boolean, description text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -79,22 +82,6 @@ CREATE FUNCTION public.tap_todo(ok boolean, description text, why text) RETURNS 
 LANGUAGE sql IMMUTABLE AS $$
   SELECT public.tap_ok(ok, description) || ' # TODO ' || why
 $$;
--- the signing key id of a cursor (white box: third byte, ids < 128)
-CREATE FUNCTION public.tap_key_id(cursor text) RETURNS int
-LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT get_byte(decode(translate(cursor, '-_', '+/') || repeat('=', (4 - length(cursor) % 4) % 4), 'base64'), 2)
-$$;
--- the DETAIL of decoding a cursor, or 'ok'
-CREATE FUNCTION public.tap_decode_detail(cursor text, ctx text DEFAULT NULL, coldef text DEFAULT 'a int')
-RETURNS text LANGUAGE plpgsql AS $$
-DECLARE det text;
-BEGIN
-  EXECUTE format('SELECT * FROM keyset_cursor_decode($1, $2) AS k(%s)', coldef) USING cursor, ctx;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS det = PG_EXCEPTION_DETAIL;
-  RETURN SQLSTATE || ': ' || coalesce(det, '');
-END $$;
 SQL
 }
 
