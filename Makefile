@@ -3,7 +3,7 @@ EXTENSION   = keyset_pagination
 # the one place the version lives; the control file is checked against it
 EXTVERSION  = 0.2.0
 MODULE_big  = keyset_pagination
-OBJS        = src/guc.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/sortspec.o src/query.o src/page.o src/page_funcs.o
+OBJS        = src/keyset_pagination.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/sortspec.o src/query.o src/page.o src/page_funcs.o
 DATA        = sql/keyset_pagination--0.1.0.sql sql/keyset_pagination--0.1.0--0.2.0.sql \
               sql/keyset_pagination--$(EXTVERSION).sql
 DOCS        = README.md
@@ -16,6 +16,10 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 # test/isolation/expected/<test>.out (output in output_iso/)
 ISOLATION      = forward_walk key_update backward_walk repeatable_read concurrent_ddl key_rotation
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
+# the specs are generated: test/isolation/specs.in/<test>.spec with the shared
+# setup (test/isolation/walk_setup.spec) inserted at its "#include" line
+ISOLATION_SPECS = $(ISOLATION:%=test/isolation/specs/%.spec)
+EXTRA_CLEAN     = $(ISOLATION_SPECS)
 
 # make installcheck is defined below (regress, isolation, then pgTAP)
 NO_INSTALLCHECK = 1
@@ -67,8 +71,11 @@ installcheck:
 	$(MAKE) installcheck-pgtap
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
-installcheck-isolation:
+installcheck-isolation: $(ISOLATION_SPECS)
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+test/isolation/specs/%.spec: test/isolation/specs.in/%.spec test/isolation/walk_setup.spec
+	@mkdir -p $(@D)
+	awk '$$0 == "#include walk_setup.spec" { while ((getline l < "test/isolation/walk_setup.spec") > 0) print l; close("test/isolation/walk_setup.spec"); next } { print }' $< >$@.tmp && mv $@.tmp $@
 installcheck-pgtap:
 	bash test/pgtap_installcheck.sh
 

@@ -17,12 +17,12 @@
 #include "utils/timestamp.h"
 
 #include "compat.h"
+#include "mac.h"
 
 #define KP_CURSOR_VERSION	1
 #define KP_FLAG_ISSUED_AT	0x01
 #define KP_MAC_BYTES		16
-#define KP_DIGEST_BYTES		32
-#define KP_KEY_BYTES		32
+#define KP_DIGEST_BYTES		KP_SHA256_BYTES	/* the context digest */
 
 /* Context domains: a cursor minted in one is never valid in the other */
 #define KP_DOMAIN_USER		'U'		/* keyset_cursor_encode/decode/verify */

@@ -55,14 +55,6 @@ kp_parse_analyze_withcb(RawStmt *raw, const char *sql,
 #define kp_reserve_guc_prefix(prefix) MarkGUCPrefixReserved(prefix)
 #endif
 
-/* PostgreSQL 16 replaced pg_class_ownercheck() with object_ownercheck() */
-#if PG_VERSION_NUM < 160000
-#define kp_rel_ownercheck(relid, roleid) pg_class_ownercheck((relid), (roleid))
-#else
-#define kp_rel_ownercheck(relid, roleid) \
-	object_ownercheck(RelationRelationId, (relid), (roleid))
-#endif
-
 /* pg_hmac_error() exists from PostgreSQL 15 on */
 #if PG_VERSION_NUM < 150000
 #define kp_hmac_error(ctx) "HMAC failure"

@@ -69,7 +69,7 @@ kp_keys_init(void)
  * The extension's schema, looked up once per cache lifetime.  A scan of
  * pg_extension by name: get_extension_schema() is not exported before 16.
  */
-Oid
+static Oid
 kp_extension_schema(void)
 {
 	if (!OidIsValid(ext_schema_oid))

@@ -7,10 +7,10 @@
 #ifndef KP_KEYS_H
 #define KP_KEYS_H
 
-#include "codec.h"
 #include "mac.h"
 
 #define KP_KEY_TABLE "keyset_signing_key"
+#define KP_KEY_BYTES		32		/* a signing key's secret */
 
 typedef struct KpKey
 {
@@ -22,6 +22,5 @@ typedef struct KpKey
 extern void kp_keys_init(void);
 extern const KpKey *kp_keys_signing(void);
 extern const KpKey *kp_keys_find(uint32 id);
-extern Oid	kp_extension_schema(void);
 
 #endif							/* KP_KEYS_H */

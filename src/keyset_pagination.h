@@ -17,7 +17,7 @@
  */
 #define ERRCODE_KP_INVALID_CURSOR MAKE_SQLSTATE('2','2','K','P','1')
 
-/* settings (keyset_pagination.*), defined in guc.c */
+/* settings (keyset_pagination.*), defined in keyset_pagination.c */
 extern int	kp_max_cursor_length;
 extern int	kp_max_cursor_age;
 extern int	kp_max_page_size;
@@ -25,7 +25,5 @@ extern int	kp_default_page_size;
 extern int	kp_max_offset;
 extern int	kp_query_cache_size;
 extern int	kp_max_filter_length;
-
-extern void kp_define_settings(void);
 
 #endif							/* KEYSET_PAGINATION_H */

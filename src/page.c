@@ -493,12 +493,6 @@ kp_query_release(KpQuery *q)
 		kp_active_calls--;
 }
 
-const KpSortSpec *
-kp_query_spec(KpQuery *q)
-{
-	return q->spec;
-}
-
 /* The plan with this shape key, moved to the front; NULL if none */
 static KpPlan *
 kp_plan_find(KpQuery *q, const char *shape)

@@ -50,7 +50,6 @@ typedef struct KpPage
 extern void kp_page_init(void);
 extern KpQuery *kp_query_get(Oid relid, const char *order_by,
 							 const char *filter, int nargs, bool require_unique);
-extern const KpSortSpec *kp_query_spec(KpQuery *q);
 extern void kp_query_release(KpQuery *q);
 extern void kp_page_run(const KpPageArgs *args, KpPage *page, bool explain,
 						bool analyze);

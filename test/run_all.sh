@@ -14,19 +14,10 @@ export PG_CONFIG="$PG_BIN/pg_config"
 
 summary_fail() { echo "0 passed, 1 failed"; exit 1; }
 
+. test/lib/cluster.bash
 echo "== build (-Werror)"
-make -s clean >/dev/null 2>&1
-if ! make -s KP_WERROR=1 PG_CONFIG="$PG_CONFIG" >/tmp/kp_build.$$ 2>&1; then
-  cat /tmp/kp_build.$$; rm -f /tmp/kp_build.$$; summary_fail
-fi
-grep -E "warning|error" /tmp/kp_build.$$ || true
-rm -f /tmp/kp_build.$$
-
-DEST="$ROOT/.build/install"
-rm -rf "$DEST"
-make -s install DESTDIR="$DEST" PG_CONFIG="$PG_CONFIG" >/dev/null || summary_fail
-# the server runs as postgres: it must be able to read the build tree
-chmod -R a+rX "$ROOT/.build"
+kp_build_install "$PG_CONFIG" || summary_fail
+DEST=$KP_DEST
 
 echo "== throwaway cluster"
 export KP_SUMMARY="$ROOT/.build/summary.txt"
@@ -34,7 +25,6 @@ rm -f "$KP_SUMMARY"
 # KP_PGPORT pins the cluster's port (parallel runs on one machine)
 port_opt=()
 [ -n "${KP_PGPORT:-}" ] && port_opt=(-c "-p $KP_PGPORT")
-. test/lib/cluster.bash
 kp_cluster_opts "$DEST" "$PGVER"
 pg_virtualenv -t -v "$PGVER" "${port_opt[@]}" "${KP_CLUSTER_OPTS[@]}" -o "max_prepared_transactions=0" \
   bash test/suites.sh

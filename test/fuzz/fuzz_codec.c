@@ -9,8 +9,8 @@
  * functions can be called directly; everything it needs from the server is
  * either frontend libpgcommon/libpgport or a stub in fuzz_stubs.c.  The MAC
  * check is bypassed there: the stub kp_mac_compute() answers with the tag the
- * frame already carries, so every frame reaches the parser.  guc.c (part of
- * the module, not of the harness) refuses to compile with KP_FUZZ_HARNESS.
+ * frame already carries, so every frame reaches the parser.
+ * keyset_pagination.c (part of the module, not of the harness) refuses to compile with KP_FUZZ_HARNESS.
  *
  * Input: the first byte selects a mode.
  *	  even: the rest is a frame without its tag; the harness appends a

@@ -9,7 +9,8 @@
  *
  * THE MAC CHECK IS BYPASSED HERE: kp_mac_compute() returns the tag the frame
  * carries.  This file is never part of the extension (the Makefile's OBJS
- * lists src/ only), and src/guc.c fails to compile with KP_FUZZ_HARNESS.
+ * lists src/ only), and src/keyset_pagination.c fails to compile with
+ * KP_FUZZ_HARNESS.
  */
 #ifndef KP_FUZZ_HARNESS
 #error "fuzz_stubs.c is built only with -DKP_FUZZ_HARNESS (test/fuzz/run.sh)"

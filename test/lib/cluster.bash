@@ -1,7 +1,30 @@
-# Sourced by test/run_all.sh and test/upgrade_matrix.sh: the pg_virtualenv
-# options that make a throwaway cluster load the extension from a build-local
-# install (make install DESTDIR=...), for the PostgreSQL version at hand.
+# Sourced by test/run_all.sh, test/upgrade_matrix.sh and bench/in_cluster.sh:
+# the build into a build-local install, and the pg_virtualenv options that
+# make a throwaway cluster load the extension from there.
+#   kp_build_install PG_CONFIG     -> builds and installs; sets KP_DEST
 #   kp_cluster_opts DESTDIR PGVER   -> fills the array KP_CLUSTER_OPTS
+
+# kp_build_install PG_CONFIG : in the tree's root (the current directory),
+# make clean, build with -Werror (printing any warning), install into the
+# DESTDIR .build/install (KP_DEST), readable by the server's postgres user.
+# Nothing is installed system-wide.  Non-zero status on failure.
+kp_build_install() {
+  local pgc=$1 log
+  log=$(mktemp)
+  make -s clean >/dev/null 2>&1
+  if ! make -s KP_WERROR=1 PG_CONFIG="$pgc" >"$log" 2>&1; then
+    cat "$log"; rm -f "$log"; return 1
+  fi
+  grep -E "warning|error" "$log"
+  rm -f "$log"
+  KP_DEST="$PWD/.build/install"
+  rm -rf "$KP_DEST"
+  make -s install DESTDIR="$KP_DEST" PG_CONFIG="$pgc" >/dev/null || return 1
+  # the server runs as postgres: it must be able to read the build tree
+  chmod -R a+rX "$PWD/.build"
+}
+
+# the pg_virtualenv options for a cluster that loads the extension from DESTDIR
 # Debian's PostgreSQL up to 17 carries the extension_destdir patch; from 18
 # on, Debian dropped it for the upstream extension_control_path (the
 # directory holding extension/, which 18 appends) and dynamic_library_path.

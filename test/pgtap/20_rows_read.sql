@@ -8,30 +8,11 @@
 -- direction).  A page after a cursor seeks from the cursor inclusive: the
 -- cursor's own row answers the opposite flag, so n+2 in one seek, however
 -- deep; only when that row is gone does a one-row probe add one.
--- Same data as sql/page_plans.sql.
+-- Same data as sql/page_plans.sql (test/fixtures/posts_ranked_20k.sql).
 BEGIN;
 SELECT no_plan();
 
-CREATE TABLE posts (
-    id         bigint PRIMARY KEY,
-    created_at timestamptz NOT NULL,
-    edited_at  timestamptz,
-    title      text NOT NULL
-) WITH (autovacuum_enabled = off);
-INSERT INTO posts
-SELECT g, '2024-01-01 00:00:00+00'::timestamptz + (g / 3) * interval '1 minute',
-       CASE WHEN g % 4 = 0 THEN NULL
-            ELSE '2024-06-01 00:00:00+00'::timestamptz + ((g * 37) % 1000) * interval '1 hour' END,
-       'post ' || g
-FROM generate_series(1, 20000) AS g;
-CREATE INDEX posts_created_idx ON posts (created_at DESC, id DESC);
-CREATE INDEX posts_edited_idx ON posts (edited_at DESC NULLS LAST, id DESC);
-CREATE TABLE ranked (id bigint PRIMARY KEY, score int NOT NULL, body text NOT NULL)
-    WITH (autovacuum_enabled = off);
-INSERT INTO ranked SELECT g, (g * 7919) % 7, 'body ' || g FROM generate_series(1, 20000) AS g
-ORDER BY (g * 7919) % 7 DESC, g;
-CREATE INDEX ranked_score_idx ON ranked (score DESC, id ASC);
-ANALYZE posts, ranked;
+\ir ../fixtures/posts_ranked_20k.sql
 
 -- the cursor at 0-based position pos of a sort (fetched in pages of 1000)
 CREATE FUNCTION pg_temp.cursor_at(rel anyelement, ob text, pos int, flt text DEFAULT NULL, args text[] DEFAULT NULL)

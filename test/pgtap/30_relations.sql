@@ -5,7 +5,7 @@
 -- enums, composites, arrays, intervals equal in value but not in bits,
 -- bpchar padding, jsonb, ranges, NaN, infinity, a nondeterministic
 -- collation).  Every walk is checked against PostgreSQL's ORDER BY of
--- keyset_check().sort_key, as in 10_walks.sql.
+-- keyset_check().sort_key, as in 11_walks.sql.
 BEGIN;
 SELECT no_plan();
 \ir walk_helpers.psql

@@ -1,6 +1,6 @@
 -- Issue 9, sort-spec findings: each section reproduces one finding of the
 -- hardening review and asserts the correct behaviour (walks compared with
--- PostgreSQL's ORDER BY of keyset_check().sort_key, as in 10_walks.sql).
+-- PostgreSQL's ORDER BY of keyset_check().sort_key, as in 11_walks.sql).
 --   1. duplicate index columns overflowed the sort-column array (SIGSEGV)
 --   3. a seek's OPERATOR(schema.op) on a domain-typed column resolved to an
 --      operator another role created on the domain

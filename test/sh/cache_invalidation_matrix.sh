@@ -9,13 +9,8 @@
 
 db=kp_sh_invalidation
 role=kp_sh_inval_reader
-cleanup() {
-  dropdb --if-exists "$db" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS $role" >/dev/null 2>&1
-}
-trap cleanup EXIT
-cleanup
-createdb "$db" || exit 1
+kp_dropped_role_at_exit $role
+kp_fresh_db "$db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL || exit 1
 CREATE EXTENSION keyset_pagination;
 CREATE ROLE $role;

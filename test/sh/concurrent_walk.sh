@@ -25,7 +25,7 @@
 #           workload really disturbs a walk.
 # Exits non-zero on any keyset violation, if offset shows no anomaly, on a
 # walker error, or after 60 seconds.
-set -uo pipefail
+. "$(dirname "$0")/lib/common.bash"
 
 DB=kp_conc
 PS=${KP_CONC_PAGE_SIZE:-40}     # page size
@@ -34,9 +34,7 @@ LIMIT_S=60
 
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
-dropdb --if-exists "$DB" >/dev/null 2>&1
-createdb "$DB" || { echo "concurrent_walk: createdb failed"; exit 1; }
-trap 'dropdb --if-exists "$DB" >/dev/null 2>&1' EXIT
+kp_fresh_db "$DB"
 
 psql_db >/dev/null <<'SQL' || { echo "concurrent_walk: setup failed"; exit 1; }
 CREATE EXTENSION keyset_pagination;

@@ -10,15 +10,9 @@
 src=kp_decl1
 dst=kp_decl2
 dst_fc=kp_decl3
-work=$(mktemp -d)
-cleanup() {
-  for d in $src $dst $dst_fc; do dropdb --if-exists "$d" >/dev/null 2>&1; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cleanup; work=$(mktemp -d)
-
-createdb "$src" || exit 1
+kp_workdir work
+kp_dropped_at_exit $dst $dst_fc
+kp_fresh_db "$src"
 psql -X -q -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL' || exit 1
 CREATE EXTENSION keyset_pagination;
 CREATE TABLE authors (id int PRIMARY KEY, name text NOT NULL);

@@ -8,17 +8,12 @@
 #   - ties: a naive seek on score loses rows, keyset_page visits each once
 #   - backward pages retrace the forward pages
 #   - tampered and malformed cursors: SQLSTATE 22KP1, and no scan ran
-set -uo pipefail
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib/common.bash"
+cd "$KP_ROOT" || exit 1
 db=kp_demo_smoke
-out=$(mktemp -d)
+kp_workdir out
 log="$out/demo.log"
-fail=0
-cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$out"; }
-trap cleanup EXIT
-
-dropdb --if-exists "$db" >/dev/null 2>&1
-createdb "$db" || exit 1
+kp_fresh_db "$db"
 start=$SECONDS
 if ! PGDATABASE=$db KP_ROWS=20000 KP_RUNS=3 KP_RESULTS_DIR="$out" bash bench/demo.sh >"$log" 2>&1; then
   echo "demo_smoke: bench/demo.sh failed:"; tail -n 40 "$log"; exit 1
@@ -27,7 +22,7 @@ secs=$(( SECONDS - start ))
 
 check() {  # check "what" command...
   local what=$1; shift
-  if "$@"; then echo "ok - $what"; else echo "not ok - $what"; fail=1; fi
+  if "$@"; then kp_ok t "$what"; else kp_ok f "$what"; fi
 }
 # awk over a CSV with a header; the program prints nothing when all is well
 csv_ok() {  # csv_ok FILE AWK-PROGRAM
@@ -79,7 +74,7 @@ check "a plot or a note about gnuplot" \
   bash -c "test -s '$out/demo.png' || grep -q 'plot: skipped' '$log'"
 check "demo finished in under 2 minutes (${secs}s)" test "$secs" -lt 120
 
-if [ $fail -ne 0 ]; then
+if [ $kp_failed -ne 0 ]; then
   echo "demo_smoke: output of bench/demo.sh:"; tail -n 80 "$log"
 fi
-exit $fail
+kp_done

@@ -14,15 +14,9 @@ src=kp_dump1
 dst=kp_dump2
 dst_fc=kp_dump3
 other=kp_dump_other
-work=$(mktemp -d)
-cleanup() {
-  for d in $src $dst $dst_fc $other; do dropdb --if-exists "$d" >/dev/null 2>&1; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cleanup; work=$(mktemp -d)
-
-createdb "$src" || exit 1
+kp_workdir work
+kp_dropped_at_exit $dst $dst_fc $other
+kp_fresh_db "$src"
 psql -X -q -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL' || exit 1
 CREATE EXTENSION keyset_pagination;
 CREATE TYPE sh_mood AS ENUM ('sad', 'ok', 'happy');
@@ -47,7 +41,7 @@ B=$(kp_value "$src" "SELECT keyset_cursor_encode($key, 'feed')")
 expected=$(kp_value "$src" "$show FROM keyset_cursor_decode('$A', 'feed') AS k($coldef)")
 
 kp_sql "$src" <<SQL
-SELECT tap_ok(tap_key_id('$A') = 1 AND tap_key_id('$B') = 2, 'in $src: A is signed with the install key, B with the rotated key');
+SELECT tap_ok(t_key_id('$A') = 1 AND t_key_id('$B') = 2, 'in $src: A is signed with the install key, B with the rotated key');
 SELECT tap_ok(keyset_cursor_verify('$A', 'feed') AND keyset_cursor_verify('$B', 'feed'), 'in $src: A and B verify');
 SELECT tap_ok(($show FROM keyset_cursor_decode('$B', 'feed') AS k($coldef)) = '$expected', 'in $src: A and B decode to the same values');
 SQL
@@ -79,9 +73,9 @@ SELECT tap_ok(($show FROM keyset_cursor_decode('$A', 'feed') AS k($coldef)) = '$
 SELECT tap_ok(($show FROM keyset_cursor_decode('$B', 'feed') AS k($coldef)) = '$expected',
               '$d: B decodes to the same values as in $src');
 SELECT tap_ok(NOT keyset_cursor_verify('$O', 'feed'), '$d: a cursor from an unrelated database ($other) is refused');
-SELECT tap_ok(tap_decode_detail('$O', 'feed') LIKE '22KP1: The cursor signature does not match%',
+SELECT tap_ok(t_decode_error('$O', 'feed') LIKE '22KP1: The cursor signature does not match%',
               '$d: ... as a signature mismatch');
-SELECT tap_ok(keyset_cursor_verify('$D', 'feed') AND tap_key_id('$D') = 2,
+SELECT tap_ok(keyset_cursor_verify('$D', 'feed') AND t_key_id('$D') = 2,
               '$d: a cursor minted after the restore verifies, signed with the restored newest key');
 SELECT tap_ok(($show FROM keyset_cursor_decode('$D', 'feed') AS k($coldef)) = '$expected',
               '$d: and decodes to the same values');
@@ -89,7 +83,7 @@ SELECT tap_ok(keyset_rotate_key() = 3, '$d: the key id sequence was restored too
 SELECT tap_ok(keyset_retire_keys(1) = 2, '$d: retiring all but the newest retires the two restored keys');
 SQL
   kp_sql "$d" <<SQL
-SELECT tap_ok(tap_decode_detail('$A', 'feed', '$coldef') = '22KP1: The cursor was signed with a key that has been retired.',
+SELECT tap_ok(t_decode_error('$A', 'feed', '$coldef') = '22KP1: The cursor was signed with a key that has been retired.',
               '$d (new session): after retiring, A is refused as signed with a retired key');
 SELECT tap_ok(NOT keyset_cursor_verify('$B', 'feed'), '$d (new session): and so is B');
 SQL

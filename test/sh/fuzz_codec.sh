@@ -3,8 +3,8 @@
 # base64url decoder, frame parser and member checks of src/codec.c under
 # AddressSanitizer/UBSan, KP_FUZZ_CI_SECONDS (default 60) seconds from the
 # seed corpus.  Then checks that the bypass of the harness cannot be in the
-# module: the installed .so has no harness symbol, and src/guc.c (part of
-# every build of the module) refuses to compile with KP_FUZZ_HARNESS.
+# module: the installed .so has no harness symbol, and
+# src/keyset_pagination.c (part of every build of the module) refuses to compile with KP_FUZZ_HARNESS.
 . "$(dirname "$0")/lib/common.bash"
 
 pgc=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
@@ -23,15 +23,14 @@ if [ -n "$so" ] && ! nm -D "$so" | grep -qiE 'kp_fuzz|LLVMFuzzer'; then
 else
   kp_ok f "the installed keyset_pagination.so has no fuzz-harness symbol (${so:-not found})"
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+kp_workdir tmp
 if ${CC:-gcc} -DKP_FUZZ_HARNESS -I"$KP_ROOT/src" -I"$($pgc --includedir-server)" \
-     -c "$KP_ROOT/src/guc.c" -o "$tmp/guc.o" >"$tmp/err" 2>&1; then
-  kp_ok f "src/guc.c refuses to compile with -DKP_FUZZ_HARNESS"
+     -c "$KP_ROOT/src/keyset_pagination.c" -o "$tmp/keyset_pagination.o" >"$tmp/err" 2>&1; then
+  kp_ok f "src/keyset_pagination.c refuses to compile with -DKP_FUZZ_HARNESS"
 elif grep -q 'KP_FUZZ_HARNESS is for test/fuzz only' "$tmp/err"; then
-  kp_ok t "src/guc.c refuses to compile with -DKP_FUZZ_HARNESS"
+  kp_ok t "src/keyset_pagination.c refuses to compile with -DKP_FUZZ_HARNESS"
 else
-  kp_ok f "src/guc.c refuses to compile with -DKP_FUZZ_HARNESS (other error)"
+  kp_ok f "src/keyset_pagination.c refuses to compile with -DKP_FUZZ_HARNESS (other error)"
   sed 's/^/    # /' "$tmp/err"
 fi
 kp_done

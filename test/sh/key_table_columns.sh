@@ -13,10 +13,8 @@
 
 db=kp_keycols
 db2=kp_keycols2
-trap 'dropdb --if-exists $db >/dev/null 2>&1; dropdb --if-exists $db2 >/dev/null 2>&1' EXIT
 for d in $db $db2; do
-  dropdb --if-exists $d >/dev/null 2>&1
-  createdb $d || exit 1
+  kp_fresh_db $d
   psql -X -q -v ON_ERROR_STOP=1 -d $d -c "CREATE EXTENSION keyset_pagination" >/dev/null || exit 1
   kp_tap_functions $d
 done
@@ -45,12 +43,12 @@ SQL
 
 kp_sql $db <<SQL
 SELECT tap_ok(keyset_cursor_verify('$A', 'cols'), 'new session: the old cursor verifies');
-SELECT tap_ok(tap_key_id(keyset_cursor_encode(ROW(3), 'cols')) = 1, 'new session: new cursors are signed with key 1');
+SELECT tap_ok(t_key_id(keyset_cursor_encode(ROW(3), 'cols')) = 1, 'new session: new cursors are signed with key 1');
 SELECT tap_ok(keyset_rotate_key() = 2, 'rotation inserts key 2');
 SQL
 
 kp_sql $db <<SQL
-SELECT tap_ok(tap_key_id(keyset_cursor_encode(ROW(4), 'cols')) = 2, 'after the rotation new cursors are signed with key 2');
+SELECT tap_ok(t_key_id(keyset_cursor_encode(ROW(4), 'cols')) = 2, 'after the rotation new cursors are signed with key 2');
 SELECT tap_ok(keyset_cursor_verify('$A', 'cols'), 'and the old cursor still verifies with key 1');
 -- the restore trigger (pg_dump's copy of an install key) reads key_id and origin by name
 INSERT INTO keyset_signing_key (key_id, secret, origin)

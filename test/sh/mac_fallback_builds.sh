@@ -7,8 +7,7 @@
 . "$(dirname "$0")/lib/common.bash"
 
 pgc=${PG_CONFIG:-$(command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+kp_workdir tmp
 for variant in openssl fallback; do
   defs=()
   [ "$variant" = fallback ] && defs=(-DKP_FORCE_PG_HMAC)

@@ -6,8 +6,7 @@
 # count 3 reports, 2 of them the extension's.
 . "$(dirname "$0")/lib/common.bash"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+kp_workdir tmp
 cat >"$tmp/valgrind.1.log" <<LOG
 ==1== Memcheck, a memory error detector
 ==1== 

@@ -11,8 +11,7 @@
 
 db=kp_readme
 kp_fresh_db "$db"
-work=$(mktemp -d)
-trap 'rm -rf "$work"; dropdb --if-exists "$db" >/dev/null 2>&1' EXIT
+kp_workdir work
 expected="$KP_SH_DIR/expected/readme_getting_started.out"
 
 # the fenced block between the markers, without its fence lines

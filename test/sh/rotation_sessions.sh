@@ -16,14 +16,8 @@
 db=kp_sh_rotation
 app=kp_sh_rotation_app
 app_pw=kp_sh_rotation_pw
-cleanup() {
-  dropdb --if-exists "$db" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS $app" >/dev/null 2>&1
-}
-trap cleanup EXIT
-cleanup
-
-createdb "$db" || exit 1
+kp_dropped_role_at_exit $app
+kp_fresh_db "$db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL || exit 1
 CREATE EXTENSION keyset_pagination;
 CREATE ROLE $app LOGIN PASSWORD '$app_pw';
@@ -51,24 +45,24 @@ FROM saved WHERE name = 'W0';
 
 -- N, a new app session, mints after the rotation: it signs with the new key
 \! $N -c "INSERT INTO saved VALUES ('N1', keyset_cursor_encode(ROW(1), 'feed'))"
-\! $R -c "SELECT tap_ok(tap_key_id(cursor) = (SELECT max(key_id) FROM keyset_signing_key), 'N1, minted by a new session after the rotation, is signed with the new key') FROM saved WHERE name = 'N1'"
+\! $R -c "SELECT tap_ok(t_key_id(cursor) = (SELECT max(key_id) FROM keyset_signing_key), 'N1, minted by a new session after the rotation, is signed with the new key') FROM saved WHERE name = 'N1'"
 
 -- W, still the same backend, mints after the rotation
 SELECT tap_ok(pg_backend_pid() = :w_pid, 'W is still the same backend');
 INSERT INTO saved VALUES ('W1', keyset_cursor_encode(ROW(1), 'feed'));
 SELECT tap_ok(keyset_cursor_verify(cursor, 'feed'), 'W0 still verifies in W after the rotation') FROM saved WHERE name = 'W0';
-SELECT tap_ok(tap_key_id(cursor) = 2, 'W1, minted by W after another session rotated, is signed with the new key')
+SELECT tap_ok(t_key_id(cursor) = 2, 'W1, minted by W after another session rotated, is signed with the new key')
 FROM saved WHERE name = 'W1';
 SELECT tap_ok(keyset_cursor_verify(cursor, 'feed'), 'N1 (new key) verifies in W')
 FROM saved WHERE name = 'N1';
-SELECT tap_ok(tap_decode_detail(cursor, 'feed') = 'ok', 'N1 decodes in W')
+SELECT tap_ok(t_decode_error(cursor, 'feed') = 'ok', 'N1 decodes in W')
 FROM saved WHERE name = 'N1';
 
 -- R retires the old key; the UPDATE fires the trigger, W's cache is reloaded
 \! $R -c "SELECT tap_ok(keyset_retire_keys(1) = 1, 'R: keyset_retire_keys(1) retires the install key')"
 SELECT tap_ok(NOT keyset_cursor_verify(cursor, 'feed'), 'W sees the retirement done by R: W0 is refused')
 FROM saved WHERE name = 'W0';
-SELECT tap_ok(tap_decode_detail(cursor, 'feed') = '22KP1: The cursor was signed with a key that has been retired.',
+SELECT tap_ok(t_decode_error(cursor, 'feed') = '22KP1: The cursor was signed with a key that has been retired.',
               'W0 in W: refused as signed with a retired key')
 FROM saved WHERE name = 'W0';
 SELECT tap_ok(keyset_cursor_verify(cursor, 'feed'), 'N1 (new key) verifies in W after the retirement')
@@ -78,7 +72,7 @@ FROM saved WHERE name = 'W1';
 
 -- after the retirement W signs with the new key, and everyone agrees
 INSERT INTO saved VALUES ('W2', keyset_cursor_encode(ROW(2), 'feed'));
-SELECT tap_ok(tap_key_id(cursor) = 2 AND keyset_cursor_verify(cursor, 'feed'), 'W2, minted by W after the retirement, uses the new key')
+SELECT tap_ok(t_key_id(cursor) = 2 AND keyset_cursor_verify(cursor, 'feed'), 'W2, minted by W after the retirement, uses the new key')
 FROM saved WHERE name = 'W2';
 \! $N -c "SELECT tap_ok(keyset_cursor_verify(cursor, 'feed'), 'W2 verifies in a new app session') FROM saved WHERE name = 'W2'"
 \! $N -c "SELECT tap_ok(NOT keyset_cursor_verify(cursor, 'feed'), 'W0 is refused in a new app session') FROM saved WHERE name = 'W0'"

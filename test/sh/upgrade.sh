@@ -21,13 +21,8 @@ cd "$KP_ROOT" || exit 1
 
 ext=keyset_pagination
 new=kp_up_new
-work=$(mktemp -d)
-dbs=("$new")
-cleanup() {
-  for d in "${dbs[@]}"; do dropdb --if-exists "$d" >/dev/null 2>&1; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+kp_workdir work
+kp_dropped_at_exit "$new"
 
 default=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $ext.control)
 # the versions with their own install script, older than the default
@@ -150,9 +145,8 @@ END \$\$;"
 
 for v in $old_versions; do
   old=kp_up_old_${v//./_}
-  dbs+=("$old")
   echo "# from $v"
-  createdb "$old" || exit 1
+  kp_fresh_db "$old"
   psql -X -q -v ON_ERROR_STOP=1 -d "$old" >/dev/null <<SQL || exit 1
 CREATE EXTENSION $ext VERSION '$v';
 CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL);
@@ -190,7 +184,7 @@ SQL
   expect_p2=$(kp_value "$old" "SELECT array_agg(id ORDER BY v, id) FROM (SELECT id, v FROM items ORDER BY v, id OFFSET 12) s")
   expect_back=$(kp_value "$old" "SELECT array_agg(id ORDER BY v, id) FROM (SELECT id, v FROM items ORDER BY v, id LIMIT 4) s")
   kp_sql "$old" <<SQL
-SELECT tap_ok(tap_key_id('$P') = 1 AND tap_key_id('$U') = 1 AND tap_key_id('$P2') = 2 AND tap_key_id('$U2') = 2,
+SELECT tap_ok(t_key_id('$P') = 1 AND t_key_id('$U') = 1 AND t_key_id('$P2') = 2 AND t_key_id('$U2') = 2,
               'before the update: P and U signed with key 1, P2 and U2 with the rotated key 2');
 SELECT tap_ok(kp_cmp.walk('$P') = '$expect_p', 'before the update: P continues its walk');
 SQL
@@ -226,7 +220,7 @@ SELECT tap_ok(kp_cmp.walk('$P2') = '$expect_p2', 'new session: P2 (key 2) contin
 SELECT tap_ok((SELECT array_agg((node).id) FROM keyset_page(NULL::items, 'v', last => 4, before => '$P')) = '$expect_back'
               AND NOT (SELECT bool_or(has_previous_page) FROM keyset_page(NULL::items, 'v', last => 4, before => '$P')),
               'new session: P pages backward to the first 4 rows, and no previous page');
-SELECT tap_ok(tap_key_id((SELECT cursor FROM keyset_page(NULL::items, 'v', first => 1))) = 2,
+SELECT tap_ok(t_key_id((SELECT cursor FROM keyset_page(NULL::items, 'v', first => 1))) = 2,
               'new session: new cursors are signed with key 2');
 SELECT tap_ok(keyset_rotate_key() = 3, 'rotation after the update: key 3');
 SELECT tap_ok(keyset_retire_keys(2) = 1, 'retiring all but 2 keys retires key 1');

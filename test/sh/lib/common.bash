@@ -68,8 +68,11 @@ kp_ok() {
   if [ "$1" = "t" ]; then kp_report <<<"ok - $2"; else kp_report <<<"not ok - $2"; fi
 }
 
-# tap_ok(bool, text) and tap_todo(bool, text, why) in database DB
+# tap_ok(bool, text) and tap_todo(bool, text, why) in database DB, and the
+# cursor helpers the pgTAP tests use (test/pgtap/lib/helpers.sql: t_key_id,
+# t_inspect, t_decode_error, ...)
 kp_tap_functions() {
+  psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$KP_ROOT/test/pgtap/lib/helpers.sql" >/dev/null || exit 1
   psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<'SQL'
 CREATE FUNCTION public.tap_ok(ok boolean, description text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -79,23 +82,29 @@ CREATE FUNCTION public.tap_todo(ok boolean, description text, why text) RETURNS 
 LANGUAGE sql IMMUTABLE AS $$
   SELECT public.tap_ok(ok, description) || ' # TODO ' || why
 $$;
--- the signing key id of a cursor (white box: third byte, ids < 128)
-CREATE FUNCTION public.tap_key_id(cursor text) RETURNS int
-LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT get_byte(decode(translate(cursor, '-_', '+/') || repeat('=', (4 - length(cursor) % 4) % 4), 'base64'), 2)
-$$;
--- the DETAIL of decoding a cursor, or 'ok'
-CREATE FUNCTION public.tap_decode_detail(cursor text, ctx text DEFAULT NULL, coldef text DEFAULT 'a int')
-RETURNS text LANGUAGE plpgsql AS $$
-DECLARE det text;
-BEGIN
-  EXECUTE format('SELECT * FROM keyset_cursor_decode($1, $2) AS k(%s)', coldef) USING cursor, ctx;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS det = PG_EXCEPTION_DETAIL;
-  RETURN SQLSTATE || ': ' || coalesce(det, '');
-END $$;
 SQL
+}
+
+# kp_at_exit COMMAND : runs COMMAND when the script exits, the commands in
+# the reverse order of registration (the one EXIT trap of every script)
+kp_exit_cmds=()
+kp_at_exit() {
+  kp_exit_cmds+=("$1")
+  trap kp_run_at_exit EXIT
+}
+kp_run_at_exit() {
+  local i
+  for ((i = ${#kp_exit_cmds[@]} - 1; i >= 0; i--)); do
+    eval "${kp_exit_cmds[i]}" || true
+  done
+}
+
+# kp_workdir VAR : a new temporary directory in VAR, removed at exit
+kp_workdir() {
+  local dir
+  dir=$(mktemp -d) || exit 1
+  printf -v "$1" '%s' "$dir"
+  kp_at_exit "rm -rf $(printf '%q' "$dir")"
 }
 
 # kp_fresh_db NAME [createdb options...] : drops NAME if it exists, creates
@@ -103,10 +112,26 @@ SQL
 kp_fresh_db() {
   local name=$1
   shift
-  kp_fresh_db_name=$name
-  trap 'dropdb --if-exists "$kp_fresh_db_name" >/dev/null 2>&1' EXIT
-  dropdb --if-exists "$name" >/dev/null 2>&1
+  kp_dropped_at_exit "$name"
   createdb "$@" "$name" || exit 1
+}
+
+# kp_dropped_at_exit NAME... : drops these databases now if they exist, and
+# again when the script exits (for databases the script creates later)
+kp_dropped_at_exit() {
+  local name
+  for name in "$@"; do
+    dropdb --if-exists "$name" >/dev/null 2>&1
+    kp_at_exit "dropdb --if-exists $(printf '%q' "$name") >/dev/null 2>&1"
+  done
+}
+
+# kp_dropped_role_at_exit ROLE : drops the role now if it exists, and again
+# when the script exits (after the databases registered later are dropped)
+kp_dropped_role_at_exit() {
+  local sql="DROP ROLE IF EXISTS $1"
+  psql -X -q -d postgres -c "$sql" >/dev/null 2>&1
+  kp_at_exit "psql -X -q -d postgres -c $(printf '%q' "$sql") >/dev/null 2>&1"
 }
 
 # kp_dump_restore SRC DST DST_FC WORKDIR : a plain pg_dump of SRC restored

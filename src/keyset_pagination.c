@@ -1,6 +1,7 @@
 /*
- * guc.c
- *	  The keyset_pagination.* settings and module initialisation.
+ * keyset_pagination.c
+ *	  The module: its magic block, _PG_init, and the keyset_pagination.*
+ *	  settings.
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
@@ -42,41 +43,41 @@ void		_PG_init(void);
  * Settings are per-session (USERSET) so a DBA can set them per role or
  * database; the prefix is reserved so a typo is an error, not a silent no-op.
  */
-void
+static void
 kp_define_settings(void)
 {
 	DefineCustomIntVariable("keyset_pagination.max_cursor_length",
-							"Longest cursor string accepted, in characters.",
+							"Sets the longest cursor string accepted, in characters.",
 							"Longer cursors are refused before any decoding.  Applies where cursors are read, not where they are minted; the default reads back the cursor of any key a btree index can hold.",
 							&kp_max_cursor_length, 8192, 64, 65536,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("keyset_pagination.max_cursor_age",
-							"Age after which a cursor expires; 0 means never.",
+							"Sets the age after which a cursor expires; 0 means never.",
 							NULL,
 							&kp_max_cursor_age, 0, 0, INT_MAX,
 							PGC_USERSET, GUC_UNIT_S, NULL, NULL, NULL);
 	DefineCustomIntVariable("keyset_pagination.max_page_size",
-							"Largest first or last accepted by keyset_page and page_size by keyset_offset_page.",
+							"Sets the largest first or last accepted by keyset_page and page_size by keyset_offset_page.",
 							NULL,
 							&kp_max_page_size, 1000, 1, 1000000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("keyset_pagination.default_page_size",
-							"Page size used when neither first nor last is given.",
+							"Sets the page size used when neither first nor last is given.",
 							NULL,
 							&kp_default_page_size, 20, 1, 1000000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("keyset_pagination.max_offset",
-							"Largest row offset keyset_offset_page will skip.",
+							"Sets the largest row offset keyset_offset_page will skip.",
 							NULL,
 							&kp_max_offset, 10000, 0, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("keyset_pagination.query_cache_size",
-							"Memory a backend keeps for cached queries and their plans.",
+							"Sets the memory a backend keeps for cached queries and their plans.",
 							"Beyond it the least recently used queries are dropped.",
 							&kp_query_cache_size, 8192, 256, INT_MAX / 1024,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	DefineCustomIntVariable("keyset_pagination.max_filter_length",
-							"Longest filter accepted, in bytes.",
+							"Sets the longest filter accepted, in bytes.",
 							NULL,
 							&kp_max_filter_length, 8192, 64, 1048576,
 							PGC_USERSET, 0, NULL, NULL, NULL);
