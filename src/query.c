@@ -20,6 +20,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
+#include "utils/regproc.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/rel.h"
@@ -450,8 +451,12 @@ check_member(const KpSortCol *c, Oid opno)
 	for (s = 0; s < BTMaxStrategyNumber; s++)
 		if (c->strat_ops[s] == opno)
 			return;
-	elog(ERROR, "seek on column \"%s\" resolved to operator %u, not a member of its btree operator family",
-		 c->attname, opno);
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("seek on column \"%s\" resolved to operator %s, not a member of its btree operator family",
+					c->attname, format_operator(opno)),
+			 errdetail("An operator created in a schema the seek names would have run in place of the column's comparison; the seek is refused."),
+			 errhint("Drop the operator, or revoke CREATE on that schema from roles that should not define operators there.")));
 }
 
 static bool

@@ -24,8 +24,8 @@ $$;
 SQL
 
 # one session: warm-up calls, the fault count, $calls calls, the count again
-tmp=$(mktemp)
-trap 'rm -f "$tmp"; dropdb --if-exists "$db" >/dev/null 2>&1' EXIT
+kp_workdir work
+tmp="$work/calls.sql"
 call="SELECT keyset_connection(NULL::posts, 'id', first => 60);"
 {
   for _ in $(seq 1 50); do echo "$call"; done
