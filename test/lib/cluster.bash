@@ -22,6 +22,28 @@ kp_build_install() {
   make -s install DESTDIR="$KP_DEST" PG_CONFIG="$pgc" >/dev/null || return 1
   # the server runs as postgres: it must be able to read the build tree
   chmod -R a+rX "$PWD/.build"
+  kp_server_readable KP_DEST
+}
+
+# kp_server_readable VAR : the install in directory $VAR must be readable by
+# the server's postgres user.  A clone under a directory postgres cannot
+# enter (mktemp -d is mode 700, so is root's home) cannot serve it; then the
+# install is copied to a fresh directory postgres can read, VAR names the
+# copy, and the copy is removed when the script exits.
+kp_server_readable() {
+  local -n dir_ref=$1
+  local copy
+  if [ "$(id -u)" -ne 0 ] || ! id postgres >/dev/null 2>&1 ||
+     runuser -u postgres -- test -r "$dir_ref/." 2>/dev/null; then
+    return 0
+  fi
+  copy=$(mktemp -d /tmp/kp_install.XXXXXX) || return 1
+  chmod 755 "$copy"
+  cp -a "$dir_ref/." "$copy/" && chmod -R a+rX "$copy" || return 1
+  echo "note: postgres cannot read $dir_ref; the server loads a copy in $copy"
+  # shellcheck disable=SC2064
+  trap "rm -rf '$copy'" EXIT
+  dir_ref=$copy
 }
 
 # the pg_virtualenv options for a cluster that loads the extension from DESTDIR

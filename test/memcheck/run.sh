@@ -38,9 +38,16 @@ rm -rf "$OUT"
 mkdir -p "$OUT/logs" "$OUT/regress"
 work=$(mktemp -d /tmp/kp_memcheck.XXXXXX)
 chmod 755 "$work"
-[ "$(id -u)" -eq 0 ] && chown postgres "$work" "$OUT" "$OUT/logs"
+# the server writes its logs and loads the extension from the work
+# directory, which postgres can enter wherever the clone lives (a clone under
+# mktemp -d or root's home is not); the logs are copied into $OUT at exit
+mkdir -p "$work/logs"
+cp -a "$DEST" "$work/install" && chmod -R a+rX "$work/install" || exit 1
+DEST="$work/install"
+[ "$(id -u)" -eq 0 ] && chown postgres "$work" "$work/logs"
 cleanup() {
   [ -f "$work/data/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1
+  cp -a "$work/logs/." "$OUT/logs/" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,14 +72,14 @@ started=$(date +%s)
 as_pg valgrind --tool=memcheck --trace-children=no --error-limit=no --num-callers=40 \
   --leak-check=no --track-origins=${MEMCHECK_TRACK_ORIGINS:-no} --read-var-info=no --fullpath-after= \
   --suppressions="$ROOT/test/memcheck/core.supp" --gen-suppressions=all \
-  --log-file="$OUT/logs/valgrind.%p.log" \
-  "$BIN/postgres" -D "$work/data" >"$OUT/logs/postmaster.log" 2>&1 &
+  --log-file="$work/logs/valgrind.%p.log" \
+  "$BIN/postgres" -D "$work/data" >"$work/logs/postmaster.log" 2>&1 &
 export PGHOST=$work PGPORT=$PORT PGUSER=postgres
 for i in $(seq 1 300); do
   pg_isready -q && break
   sleep 1
 done
-pg_isready -q || { echo "memcheck: server did not start"; cat "$OUT/logs/postmaster.log"; exit 1; }
+pg_isready -q || { echo "memcheck: server did not start"; cat "$work/logs/postmaster.log"; exit 1; }
 
 rc=0
 if [[ " $SUITES " == *" regress "* ]]; then
@@ -93,7 +100,7 @@ as_pg "$BIN/pg_ctl" -D "$work/data" -m fast -w -t 600 stop >/dev/null 2>&1
 elapsed=$(( $(date +%s) - started ))
 
 # the reports left after the suppressions; those through the extension fail
-perl test/memcheck/count_errors.pl "$ROOT" "$OUT/ours.count" "$OUT"/logs/valgrind.*.log \
+perl test/memcheck/count_errors.pl "$ROOT" "$OUT/ours.count" "$work"/logs/valgrind.*.log \
   | tee "$OUT/summary.txt" | tail -200
 ours=$(cat "$OUT/ours.count" 2>/dev/null || echo 1)
 result=passed
