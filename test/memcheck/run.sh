@@ -33,7 +33,8 @@ make -s install DESTDIR="$DEST" PG_CONFIG="$PG_CONFIG" >/dev/null || exit 1
 chmod -R a+rX "$ROOT/.build"
 
 # the server refuses to run as root: a cluster of the postgres user's own
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# (from /: the clone's directory may be closed to postgres)
+as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 rm -rf "$OUT"
 mkdir -p "$OUT/logs" "$OUT/regress"
 work=$(mktemp -d /tmp/kp_memcheck.XXXXXX)
@@ -42,7 +43,7 @@ chmod 755 "$work"
 # directory, which postgres can enter wherever the clone lives (a clone under
 # mktemp -d or root's home is not); the logs are copied into $OUT at exit
 mkdir -p "$work/logs"
-cp -a "$DEST" "$work/install" && chmod -R a+rX "$work/install" || exit 1
+cp -a "$DEST" "$work/install" && cp test/memcheck/core.supp "$work/" && chmod -R a+rX "$work" || exit 1
 DEST="$work/install"
 [ "$(id -u)" -eq 0 ] && chown postgres "$work" "$work/logs"
 cleanup() {
@@ -71,7 +72,7 @@ started=$(date +%s)
 # sources are recognisable as $ROOT/src/...
 as_pg valgrind --tool=memcheck --trace-children=no --error-limit=no --num-callers=40 \
   --leak-check=no --track-origins=${MEMCHECK_TRACK_ORIGINS:-no} --read-var-info=no --fullpath-after= \
-  --suppressions="$ROOT/test/memcheck/core.supp" --gen-suppressions=all \
+  --suppressions="$work/core.supp" --gen-suppressions=all \
   --log-file="$work/logs/valgrind.%p.log" \
   "$BIN/postgres" -D "$work/data" >"$work/logs/postmaster.log" 2>&1 &
 export PGHOST=$work PGPORT=$PORT PGUSER=postgres
