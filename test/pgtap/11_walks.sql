@@ -94,5 +94,39 @@ FROM pg_temp.kp_walks('filtered e DESC, f DESC (folded row)',
     NULL::w, 'e DESC, f DESC', 'e <> $1 AND f >= $2', ARRAY['3', 'e'],
     $$e <> 3 AND f >= 'e'$$);
 
+-- Paging backward from the end visits the same rows as the forward walk, in
+-- reverse, but its pages are cut from the end (Relay's last => n is the last
+-- n rows): 7 rows in pages of 3 are {1,2,3} {4,5,6} {7} forward and
+-- {5,6,7} {2,3,4} {1} backward (doc/reference.md says so).
+CREATE TABLE seven (id int PRIMARY KEY);
+INSERT INTO seven SELECT generate_series(1, 7);
+CREATE FUNCTION pg_temp.seven_walk(backward bool) RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+  cur text;
+  edge text;
+  ids text;
+  pages text[] := '{}';
+BEGIN
+  LOOP
+    IF backward THEN
+      SELECT string_agg((p.node).id::text, ',' ORDER BY o), (array_agg(p.cursor ORDER BY o))[1]
+        INTO ids, edge
+        FROM keyset_page(NULL::seven, last => 3, before => cur) WITH ORDINALITY p(node, cursor, hp, hn, o);
+    ELSE
+      SELECT string_agg((p.node).id::text, ',' ORDER BY o), (array_agg(p.cursor ORDER BY o DESC))[1]
+        INTO ids, edge
+        FROM keyset_page(NULL::seven, first => 3, after => cur) WITH ORDINALITY p(node, cursor, hp, hn, o);
+    END IF;
+    EXIT WHEN ids IS NULL;
+    pages := pages || ids;
+    cur := edge;
+  END LOOP;
+  RETURN pages;
+END $$;
+SELECT is(pg_temp.seven_walk(false), '{"1,2,3","4,5,6",7}'::text[],
+          'forward pages of 3 over 7 rows end with the remainder');
+SELECT is(pg_temp.seven_walk(true), '{"5,6,7","2,3,4",1}'::text[],
+          'backward pages of 3 from the end start with the last 3 rows; the remainder comes last');
+
 SELECT * FROM finish();
 ROLLBACK;

@@ -12,13 +12,13 @@
 #
 # KP_APP_ROWS rows (default 20000; the issue's 200000 with KP_APP_ROWS=200000),
 # pages of KP_APP_FIRST (100).  Servers on KP_APP_PORT..KP_APP_PORT+5
-# (default 5561..5566), 127.0.0.1 only.
+# (default: after KP_PGPORT, see lib/apps.bash), 127.0.0.1 only.
 . "$(dirname "$0")/lib/common.bash"
 . "$KP_SH_DIR/lib/apps.bash"
 
 rows=${KP_APP_ROWS:-20000}
 first=${KP_APP_FIRST:-100}
-base=${KP_APP_PORT:-5561}
+base=$kp_app_base
 bouncer_port=$base
 py_port=$((base + 1)); node_port=$((base + 2)); py_pb_port=$((base + 3)); node_pb_port=$((base + 4))
 db=kp_apps

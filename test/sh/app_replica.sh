@@ -13,7 +13,7 @@
 
 rows=${KP_APP_ROWS:-20000}
 first=${KP_APP_FIRST:-100}
-base=${KP_APP_PORT:-5561}
+base=$kp_app_base
 replica_port=$((base + 5)); py_port=$((base + 6)); py_rep_port=$((base + 7))
 db=kp_replica
 app_pw=kp_rapp_pw_$$

@@ -4,6 +4,11 @@
 PY=/usr/bin/python3                  # Debian's, where python3-psycopg is
 HTTP="$PY $KP_SH_DIR/lib/app_http.py"
 kp_app_pids=()
+# The app tests' ports: KP_APP_PORT..+7 (app_examples.sh uses +0..+4,
+# app_replica.sh +5..+7).  By default the 8 ports after the cluster's
+# KP_PGPORT, so runs pinned to different ports (parallel sessions) do not
+# collide; 5561.. when no port is pinned.
+kp_app_base=${KP_APP_PORT:-$(( ${KP_PGPORT:-5560} + 1 ))}
 
 # kp_app_deps : python3-psycopg, pgbouncer, node and npm (examples/deps.sh),
 # or the script fails
