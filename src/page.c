@@ -208,52 +208,6 @@ str_eq(const char *a, const char *b)
 }
 
 /*
- * Plans the filter alone once: this reports unknown columns and type errors
- * in the filter up front, and infers the types of its $n from context.
- * Parameters that stay unknown travel as text.
- */
-typedef struct KpParamSetup
-{
-	Oid		   *types;
-	int			ntypes;
-} KpParamSetup;
-
-static void
-kp_parser_setup(struct ParseState *pstate, void *arg)
-{
-	KpParamSetup *s = (KpParamSetup *) arg;
-
-	kp_setup_variable_parameters(pstate, &s->types, &s->ntypes);
-}
-
-static void
-kp_infer_filter_types(KpQuery *q)
-{
-	char	   *prefix = psprintf("SELECT FROM %s %s WHERE (\n", q->spec->relname, q->alias);
-	char	   *sql = psprintf("%s%s\n)", prefix, q->finfo->text);
-	KpParamSetup s;
-	KpFragmentScope fs;
-	List	   *raw;
-	int			i;
-
-	s.ntypes = q->nargs;
-	s.types = palloc0(sizeof(Oid) * Max(q->nargs, 1));
-	kp_fragment_begin(&fs, prefix, q->finfo->text, "filter argument");
-	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
-	if (list_length(raw) != 1)
-		elog(ERROR, "filter statement did not parse as one statement");
-	(void) kp_parse_analyze_withcb(linitial_node(RawStmt, raw), sql,
-								   kp_parser_setup, &s);
-	kp_fragment_end(&fs);
-	for (i = 0; i < q->nargs; i++)
-	{
-		Oid			t = i < s.ntypes ? s.types[i] : InvalidOid;
-
-		q->ftypes[i] = (t == InvalidOid || t == UNKNOWNOID) ? TEXTOID : t;
-	}
-}
-
-/*
  * Builds a query entry in its own memory context; on error the context is
  * dropped, so a failed build leaves nothing behind.  (Kept apart from
  * kp_query_get so its locals are not live across the setjmp.)
@@ -288,7 +242,8 @@ kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
 		q->finput = palloc0(sizeof(FmgrInfo) * Max(nargs, 1));
 		q->fioparam = palloc0(sizeof(Oid) * Max(nargs, 1));
 		if (q->finfo)
-			kp_infer_filter_types(q);
+			kp_filter_infer_types(q->spec->relname, q->alias, q->finfo->text,
+								  nargs, q->ftypes);
 		for (i = 0; i < nargs; i++)
 		{
 			Oid			infunc;
