@@ -66,8 +66,9 @@ kp_rowtype_relid(Oid typid, const char *fname)
 		relkind != RELKIND_FOREIGN_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("%s: \"%s\" is not a table, view or materialized view",
-						fname, get_rel_name(relid))));
+				 errmsg("%s: \"%s\" is not a table, view, materialized view or foreign table",
+						fname, get_rel_name(relid)),
+				 errdetail_relkind_not_supported(relkind)));
 	return relid;
 }
 
@@ -1216,38 +1217,4 @@ kp_sortspec_index_ddl(const KpSortSpec *spec)
 	}
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
-}
-
-/*
- * keyset_check(..., verify => true): how many rows share their effective
- * sort key with an earlier row.  A declared key is trusted when paging;
- * this reads the whole relation, with the caller's privileges, to check
- * it.  NULLs count as one value, as seeks treat them.
- */
-int64
-kp_sortspec_count_duplicates(const KpSortSpec *spec)
-{
-	StringInfoData sql;
-	int64		result;
-	bool		isnull;
-	int			i;
-
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT pg_catalog.sum(n OPERATOR(pg_catalog.-) 1)::pg_catalog.int8 FROM (SELECT pg_catalog.count(*) AS n FROM ");
-	appendStringInfoString(&sql, spec->relname);
-	appendStringInfoString(&sql, " GROUP BY ");
-	for (i = 0; i < spec->ncols; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(spec->cols[i].attname));
-	appendStringInfoString(&sql, ") AS g WHERE n OPERATOR(pg_catalog.>) 1");
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(sql.data, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "keyset_check: counting duplicate keys failed");
-	result = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (isnull)
-		result = 0;
-	SPI_finish();
-	return result;
 }

@@ -70,7 +70,6 @@ extern KpSortSpec *kp_sortspec_build(Oid relid, const char *order_by,
 extern char *kp_sortspec_find_index(const KpSortSpec *spec);
 extern char *kp_sortspec_index_ddl(const KpSortSpec *spec);
 extern bool kp_sortspec_current(const KpSortSpec *spec);
-extern int64 kp_sortspec_count_duplicates(const KpSortSpec *spec);
 extern int	kp_sortspec_compare(const KpSortSpec *spec,
 								const Datum *av, const bool *an,
 								const Datum *bv, const bool *bn);
