@@ -2,7 +2,8 @@
  * page_funcs.c
  *	  SQL-callable page functions: keyset_page, keyset_connection,
  *	  keyset_explain, keyset_check, keyset_count_estimate,
- *	  keyset_offset_page.  Argument handling only; the work is in page.c.
+ *	  keyset_offset_page.  Argument handling only; the work is in page.c
+ *	  (pages) and offset.c (estimates, numbered pages, duplicate counts).
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"

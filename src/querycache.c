@@ -64,7 +64,7 @@ static KpQuery *kp_stale = NULL;
 
 /* Marks entries depending on relid stale; freed once no call holds them */
 static void
-kp_page_relcache_cb(Datum arg, Oid relid)
+kp_query_relcache_cb(Datum arg, Oid relid)
 {
 	int			b;
 
@@ -85,14 +85,14 @@ kp_page_relcache_cb(Datum arg, Oid relid)
  * Such DDL is rare; a rebuild costs one catalog walk per query.
  */
 static void
-kp_page_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
+kp_query_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
 {
-	kp_page_relcache_cb(arg, InvalidOid);
+	kp_query_relcache_cb(arg, InvalidOid);
 }
 
 /* No call holds an entry once the transaction is over */
 static void
-kp_page_xact_cb(XactEvent event, void *arg)
+kp_query_xact_cb(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
@@ -104,11 +104,11 @@ kp_page_xact_cb(XactEvent event, void *arg)
 void
 kp_query_cache_init(void)
 {
-	CacheRegisterRelcacheCallback(kp_page_relcache_cb, (Datum) 0);
-	CacheRegisterSyscacheCallback(NAMESPACEOID, kp_page_syscache_cb, (Datum) 0);
-	CacheRegisterSyscacheCallback(COLLOID, kp_page_syscache_cb, (Datum) 0);
-	CacheRegisterSyscacheCallback(OPEROID, kp_page_syscache_cb, (Datum) 0);
-	RegisterXactCallback(kp_page_xact_cb, NULL);
+	CacheRegisterRelcacheCallback(kp_query_relcache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, kp_query_syscache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(COLLOID, kp_query_syscache_cb, (Datum) 0);
+	CacheRegisterSyscacheCallback(OPEROID, kp_query_syscache_cb, (Datum) 0);
+	RegisterXactCallback(kp_query_xact_cb, NULL);
 }
 
 static void
