@@ -3,7 +3,7 @@ EXTENSION   = keyset_pagination
 # the one place the version lives; the control file is checked against it
 EXTVERSION  = 0.2.0
 MODULE_big  = keyset_pagination
-OBJS        = src/keyset_pagination.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/sortspec.o src/query.o src/page.o src/page_funcs.o
+OBJS        = src/keyset_pagination.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/fragment.o src/filter.o src/sortspec.o src/query.o src/querycache.o src/page.o src/offset.o src/page_funcs.o
 DATA        = sql/keyset_pagination--0.1.0.sql sql/keyset_pagination--0.1.0--0.2.0.sql \
               sql/keyset_pagination--$(EXTVERSION).sql
 DOCS        = README.md
@@ -14,7 +14,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
 # pg_isolation_regress: test/isolation/specs/<test>.spec against
 # test/isolation/expected/<test>.out (output in output_iso/)
-ISOLATION      = forward_walk key_update backward_walk repeatable_read concurrent_ddl key_rotation
+ISOLATION      = forward_walk key_update backward_walk repeatable_read concurrent_ddl key_rotation check_rename
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 # the specs are generated: test/isolation/specs.in/<test>.spec with the shared
 # setup (test/isolation/walk_setup.spec) inserted at its "#include" line

@@ -72,6 +72,11 @@ SELECT keyset_count_estimate(NULL::o, 'score = $1', ARRAY['x']);
 SELECT keyset_count_estimate(NULL::o, 'score = 1', ARRAY['1']);
 SELECT keyset_count_estimate(NULL::int);
 
+-- args must be one-dimensional here as in keyset_page (a 1x1 array was
+-- once taken as one arg)
+SELECT * FROM keyset_offset_page(NULL::o, 'score DESC', 1, 10, 'score = $1', ARRAY[['1']]);
+SELECT keyset_count_estimate(NULL::o, 'score = $1', ARRAY[['1']]);
+
 -- every refusal above, by SQLSTATE
 SELECT stmt, sqlstate_of(stmt) FROM (VALUES
   ($$SELECT * FROM keyset_offset_page(NULL::o, 'score DESC', 0, 10)$$),

@@ -26,7 +26,10 @@
 #include "keyset_pagination.h"
 #include "mac.h"
 
-/* Seconds between the Unix epoch and PostgreSQL's (2000-01-01) */
+/*
+ * The shortest frame: version, flags, a one-byte key id, a one-byte value
+ * count and the MAC.  Anything shorter is truncated.
+ */
 #define KP_MIN_CURSOR_BYTES (1 + 1 + 1 + 1 + KP_MAC_BYTES)
 
 static const char b64url_alphabet[] =

@@ -152,6 +152,12 @@ kp_keyword_after_15(const char *word)
 	return false;
 }
 
+/* errdetail_relkind_not_supported() arrived in PostgreSQL 15 */
+#if PG_VERSION_NUM < 150000
+#define errdetail_relkind_not_supported(relkind) \
+	errdetail("Relations of kind '%c' cannot be paged.", (relkind))
+#endif
+
 /* UNIQUE NULLS NOT DISTINCT arrived in PostgreSQL 15 */
 #if PG_VERSION_NUM < 150000
 #define kp_index_nulls_not_distinct(idx) false
@@ -172,5 +178,53 @@ kp_keyword_after_15(const char *word)
 #define kp_check_stmt_permissions(stmt) \
 	((void) ExecCheckPermissions((stmt)->rtable, (stmt)->permInfos, true))
 #endif
+
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/tuplestore.h"
+
+/*
+ * A materialized result set for a set-returning function; the caller fills
+ * the tuplestore.  InitMaterializedSRF() is not in PostgreSQL 14, and it
+ * resolves the result row type again on every call.
+ */
+static inline Tuplestorestate *
+kp_materialize_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old;
+	Tuplestorestate *ts;
+	TupleDesc	tupdesc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	/*
+	 * The executor already resolved the polymorphic result row when it set
+	 * up the call (expectedDesc); resolving it again costs catalog lookups
+	 * on every page.
+	 */
+	if (rsinfo->expectedDesc != NULL && rsinfo->expectedDesc->natts > 1)
+		tupdesc = rsinfo->expectedDesc;
+	else if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		tupdesc = NULL;
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (tupdesc)
+		tupdesc = CreateTupleDescCopy(tupdesc);
+	else
+	{
+		tupdesc = CreateTemplateTupleDesc(1);
+		TupleDescInitEntry(tupdesc, 1, "line", TEXTOID, -1, 0);
+	}
+	ts = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = ts;
+	rsinfo->setDesc = tupdesc;
+	MemoryContextSwitchTo(old);
+	*desc = tupdesc;
+	return ts;
+}
 
 #endif							/* KP_COMPAT_H */

@@ -167,7 +167,7 @@ keyset_cursor_encode(PG_FUNCTION_ARGS)
 		ReleaseTupleDesc(tupdesc);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cursor key must have at least one member")));
+				 errmsg("keyset_cursor_encode: key must have at least one member")));
 	}
 
 	tuple.t_len = HeapTupleHeaderGetDatumLength(rec);

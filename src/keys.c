@@ -320,7 +320,7 @@ keyset_retire_keys(PG_FUNCTION_ARGS)
 	if (keep < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("keep must be at least 1"),
+				 errmsg("keyset_retire_keys: keep must be at least 1"),
 				 errdetail("The newest key must stay live to sign new cursors.")));
 	args[0] = Int32GetDatum(keep);
 	sql = psprintf("UPDATE %s SET secret = NULL, retired_at = pg_catalog.now() "

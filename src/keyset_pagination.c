@@ -13,7 +13,7 @@
 
 #include "compat.h"
 #include "keys.h"
-#include "page.h"
+#include "querycache.h"
 #include "keyset_pagination.h"
 
 /*
@@ -93,5 +93,5 @@ _PG_init(void)
 {
 	kp_define_settings();
 	kp_keys_init();
-	kp_page_init();
+	kp_query_cache_init();
 }

@@ -1,7 +1,8 @@
 /*
  * page.h
- *	  Page execution: the per-backend cache of resolved queries and prepared
- *	  seek plans, and the Relay paging algorithm over them.
+ *	  What the SQL functions call: a page by the Relay algorithm over seeks
+ *	  (page.c), and the non-seek paths, the count estimate and the offset
+ *	  page (offset.c).
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_PAGE_H
@@ -12,15 +13,12 @@
 #include "query.h"
 #include "utils/array.h"
 
-/* One resolved (relation, order_by, filter): built once, reused per call */
-typedef struct KpQuery KpQuery;
-
 /* What keyset_page and its companions were called with */
 typedef struct KpPageArgs
 {
 	Oid			rowtype;
 	const char *order_by;		/* NULL: primary key */
-	int32		first;			/* -1: not given */
+	int32		first;			/* -1: not given; 0..max_page_size (page_funcs.c) */
 	int32		last;			/* -1: not given */
 	text	   *after;
 	text	   *before;
@@ -47,15 +45,12 @@ typedef struct KpPage
 	List	   *explain;		/* text lines, when asked for */
 } KpPage;
 
-extern void kp_page_init(void);
-extern KpQuery *kp_query_get(Oid relid, const char *order_by,
-							 const char *filter, int nargs, bool require_unique);
-extern void kp_query_release(KpQuery *q);
 extern void kp_page_run(const KpPageArgs *args, KpPage *page, bool explain,
 						bool analyze);
 extern int64 kp_count_estimate(Oid relid, const char *filter, ArrayType *args);
-extern int64 kp_count_exact(KpQuery *q, ArrayType *args);
-extern int	kp_offset_rows(KpQuery *q, ArrayType *args, int64 offset, int limit,
-						   Datum *nodes);
+extern int64 kp_count_duplicates(const KpSortSpec *spec);
+extern int	kp_offset_page(Oid relid, const char *order_by, const char *filter,
+						   ArrayType *args, int64 offset, int limit,
+						   Datum *nodes, int64 *total);
 
 #endif							/* KP_PAGE_H */

@@ -2,7 +2,8 @@
  * page_funcs.c
  *	  SQL-callable page functions: keyset_page, keyset_connection,
  *	  keyset_explain, keyset_check, keyset_count_estimate,
- *	  keyset_offset_page.  Argument handling only; the work is in page.c.
+ *	  keyset_offset_page.  Argument handling only; the work is in page.c
+ *	  (pages) and offset.c (estimates, numbered pages, duplicate counts).
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
@@ -23,6 +24,7 @@
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
+#include "compat.h"
 #include "keyset_pagination.h"
 #include "page.h"
 
@@ -38,6 +40,30 @@ static char *
 opt_cstring(FunctionCallInfo fcinfo, int n)
 {
 	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+/*
+ * A page size argument: at least min (first and last may ask for no rows,
+ * page_size may not), at most keyset_pagination.max_page_size.  The one
+ * place the limit is enforced, with one message for every function.
+ */
+static void
+check_page_size(const char *fname, const char *name, int32 v, int32 min)
+{
+	if (v < min && min == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must not be negative", fname, name)));
+	if (v < min)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must be at least %d", fname, name, min)));
+	if (v > kp_max_page_size)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s is %d, over keyset_pagination.max_page_size (%d)",
+						fname, name, v, kp_max_page_size),
+				 errhint("Ask for a smaller page, or raise keyset_pagination.max_page_size.")));
 }
 
 /*
@@ -57,55 +83,10 @@ page_args(FunctionCallInfo fcinfo, KpPageArgs *a, const char *fname)
 	a->before = PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5);
 	a->filter = opt_cstring(fcinfo, 6);
 	a->args = PG_ARGISNULL(7) ? NULL : PG_GETARG_ARRAYTYPE_P(7);
-	if ((!PG_ARGISNULL(2) && PG_GETARG_INT32(2) < 0) ||
-		(!PG_ARGISNULL(4) && PG_GETARG_INT32(4) < 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s must not be negative", fname,
-						(!PG_ARGISNULL(2) && PG_GETARG_INT32(2) < 0) ? "first" : "last")));
-}
-
-/*
- * A materialized result set for a set-returning function; the caller fills
- * the tuplestore.  (InitMaterializedSRF() is not in PostgreSQL 14.)
- */
-static Tuplestorestate *
-materialize_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext old;
-	Tuplestorestate *ts;
-	TupleDesc	tupdesc;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	/*
-	 * The executor already resolved the polymorphic result row when it set
-	 * up the call (expectedDesc); resolving it again costs catalog lookups
-	 * on every page.
-	 */
-	if (rsinfo->expectedDesc != NULL && rsinfo->expectedDesc->natts > 1)
-		tupdesc = rsinfo->expectedDesc;
-	else if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		tupdesc = NULL;
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (tupdesc)
-		tupdesc = CreateTupleDescCopy(tupdesc);
-	else
-	{
-		tupdesc = CreateTemplateTupleDesc(1);
-		TupleDescInitEntry(tupdesc, 1, "line", TEXTOID, -1, 0);
-	}
-	ts = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = ts;
-	rsinfo->setDesc = tupdesc;
-	MemoryContextSwitchTo(old);
-	*desc = tupdesc;
-	return ts;
+	if (!PG_ARGISNULL(2))
+		check_page_size(fname, "first", a->first, 0);
+	if (!PG_ARGISNULL(4))
+		check_page_size(fname, "last", a->last, 0);
 }
 
 /*
@@ -124,7 +105,7 @@ keyset_page(PG_FUNCTION_ARGS)
 
 	page_args(fcinfo, &a, "keyset_page");
 	kp_page_run(&a, &page, false, false);
-	ts = materialize_srf(fcinfo, &desc);
+	ts = kp_materialize_srf(fcinfo, &desc);
 	for (i = 0; i < page.nrows; i++)
 	{
 		Datum		values[4];
@@ -459,7 +440,7 @@ keyset_explain(PG_FUNCTION_ARGS)
 
 	page_args(fcinfo, &a, "keyset_explain");
 	kp_page_run(&a, &page, true, analyze);
-	ts = materialize_srf(fcinfo, &desc);
+	ts = kp_materialize_srf(fcinfo, &desc);
 	foreach(lc, page.explain)
 	{
 		Datum		v = CStringGetTextDatum((char *) lfirst(lc));
@@ -493,11 +474,11 @@ keyset_check(PG_FUNCTION_ARGS)
 	char	   *ddl;
 	int			i;
 
-	/* held to the end: the duplicate count reads the relation by name */
+	/* held to the end: the sort key and the duplicate count read it */
 	LockRelationOid(relid, AccessShareLock);
 	spec = kp_sortspec_build(relid, order_by, false);
 	index = kp_sortspec_find_index(spec);
-	ts = materialize_srf(fcinfo, &desc);
+	ts = kp_materialize_srf(fcinfo, &desc);
 	initStringInfo(&tb);
 	for (i = spec->nuser; i < spec->ncols; i++)
 		appendStringInfo(&tb, "%s%s", i > spec->nuser ? ", " : "",
@@ -523,7 +504,7 @@ keyset_check(PG_FUNCTION_ARGS)
 			values[6] = CStringGetTextDatum(spec->advice);
 		nulls[7] = !verify;
 		if (verify)
-			values[7] = Int64GetDatum(kp_sortspec_count_duplicates(spec));
+			values[7] = Int64GetDatum(kp_count_duplicates(spec));
 	}
 	tuplestore_putvalues(ts, desc, values, nulls);
 	return (Datum) 0;
@@ -560,12 +541,11 @@ keyset_offset_page(PG_FUNCTION_ARGS)
 	int32		pageno;
 	int32		size;
 	int64		offset;
-	volatile int64 total = 0;
-	KpQuery    *q;
+	int64		total;
 	Datum	   *nodes;
 	TupleDesc	desc;
 	Tuplestorestate *ts;
-	volatile int n = 0;
+	int			n;
 	int			i;
 
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
@@ -579,12 +559,7 @@ keyset_offset_page(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("keyset_offset_page: page must be at least 1"),
 				 errdetail("Pages are numbered from 1.")));
-	if (size < 1 || size > kp_max_page_size)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("keyset_offset_page: page_size must be between 1 and %d",
-						kp_max_page_size),
-				 errhint("keyset_pagination.max_page_size sets the upper limit.")));
+	check_page_size("keyset_offset_page", "page_size", size, 1);
 	offset = (int64) (pageno - 1) * size;
 	if (offset > kp_max_offset)
 		ereport(ERROR,
@@ -594,21 +569,9 @@ keyset_offset_page(PG_FUNCTION_ARGS)
 				 errdetail("An offset reads and discards every skipped row."),
 				 errhint("Page deep into large tables with keyset_page, which seeks instead of skipping.")));
 
-	LockRelationOid(relid, AccessShareLock);
-	q = kp_query_get(relid, order_by, filter, args ? ArrayGetNItems(ARR_NDIM(args), ARR_DIMS(args)) : 0, true);
 	nodes = palloc(sizeof(Datum) * size);
-	/* an error releases the entry too, or the cache could not evict */
-	PG_TRY();
-	{
-		total = kp_count_exact(q, args);
-		n = kp_offset_rows(q, args, offset, size, nodes);
-	}
-	PG_FINALLY();
-	{
-		kp_query_release(q);
-	}
-	PG_END_TRY();
-	ts = materialize_srf(fcinfo, &desc);
+	n = kp_offset_page(relid, order_by, filter, args, offset, size, nodes, &total);
+	ts = kp_materialize_srf(fcinfo, &desc);
 	for (i = 0; i < n; i++)
 	{
 		Datum		values[4];

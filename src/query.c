@@ -18,7 +18,6 @@
 #include "lib/stringinfo.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
-#include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/regproc.h"
 #include "utils/lsyscache.h"
@@ -26,100 +25,6 @@
 #include "utils/rel.h"
 
 #include "query.h"
-
-typedef struct FilterWalk
-{
-	int			maxparam;
-} FilterWalk;
-
-/* Rejects anything in a filter that could reach beyond the one row */
-static bool
-filter_walker(Node *node, void *context)
-{
-	FilterWalk *fw = (FilterWalk *) context;
-
-	if (node == NULL)
-		return false;
-	if (IsA(node, SubLink))
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("filter must not contain a subquery"),
-				 errhint("Page a view that does the join, or pass the values as args.")));
-	if (IsA(node, ColumnRef))
-	{
-		ColumnRef  *cref = (ColumnRef *) node;
-
-		if (list_length(cref->fields) != 1 || !IsA(linitial(cref->fields), String))
-			ereport(ERROR,
-					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("filter may refer to columns only by their plain names"),
-					 errdetail("Qualified names and * are not allowed.")));
-	}
-	if (IsA(node, ParamRef))
-		fw->maxparam = Max(fw->maxparam, ((ParamRef *) node)->number);
-	return raw_expression_tree_walker(node, filter_walker, context);
-}
-
-/*
- * Checks that filter is exactly one boolean-valued expression: parsed as
- * the WHERE of an otherwise empty SELECT, nothing else may be set (a second
- * statement, ORDER BY, LIMIT, UNION, FROM, WITH all fail), no subquery, and
- * its $n match args.  A trailing newline ends any -- comment so the text
- * embeds safely in parentheses.
- */
-KpFilter *
-kp_filter_check(const char *filter, int nargs)
-{
-	KpFilter   *f;
-	List	   *raw;
-	RawStmt    *rs;
-	SelectStmt *sel;
-	FilterWalk	fw = {0};
-
-	if (filter == NULL)
-	{
-		if (nargs > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("args were given without a filter")));
-		return NULL;
-	}
-	raw = kp_raw_parse_fragment("SELECT WHERE ", filter, "\n", "filter argument");
-	if (list_length(raw) != 1 ||
-		!IsA((rs = linitial_node(RawStmt, raw))->stmt, SelectStmt))
-		goto bad;
-	sel = (SelectStmt *) rs->stmt;
-	if (sel->op != SETOP_NONE || sel->targetList != NIL || sel->fromClause != NIL ||
-		sel->whereClause == NULL || sel->groupClause != NIL || sel->havingClause ||
-		sel->windowClause != NIL || sel->valuesLists != NIL ||
-		sel->distinctClause != NIL || sel->intoClause || sel->limitOffset ||
-		sel->limitCount || sel->lockingClause != NIL || sel->withClause ||
-		sel->sortClause != NIL)
-		goto bad;
-	filter_walker(sel->whereClause, &fw);
-	if (fw.maxparam > nargs)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("filter refers to $%d but args has %d elements",
-						fw.maxparam, nargs)));
-	if (nargs > fw.maxparam)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("args has %d elements but filter uses %d placeholders",
-						nargs, fw.maxparam),
-				 errhint("Pass exactly as many args as the highest $n in filter.")));
-	f = palloc(sizeof(KpFilter));
-	f->text = pstrdup(filter);
-	f->nparams = nargs;
-	return f;
-
-bad:
-	ereport(ERROR,
-			(errcode(ERRCODE_SYNTAX_ERROR),
-			 errmsg("filter must be a single boolean expression over the row's columns"),
-			 errhint("Write it as a WHERE condition, for example: status = $1 AND created_at > $2.")));
-	return NULL;				/* keep compiler quiet */
-}
 
 /* Is column c ascending, and do its NULLs come after its values, in scan order? */
 static inline bool

@@ -1,13 +1,14 @@
 /*
  * query.h
  *	  SQL text for seeks: the ordered ranges a position splits into, the
- *	  seek query of one range, the offset query, and the filter check.
+ *	  seek query of one range and the offset query.
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #ifndef KP_QUERY_H
 #define KP_QUERY_H
 
 #include "executor/spi.h"
+#include "filter.h"
 #include "sortspec.h"
 
 /* What bounds the seek column of one range, in scan order */
@@ -36,14 +37,6 @@ typedef struct KpRange
 	KpPiece		piece;
 } KpRange;
 
-/* A checked filter: its text and how many $n it uses */
-typedef struct KpFilter
-{
-	char	   *text;
-	int			nparams;
-} KpFilter;
-
-extern KpFilter *kp_filter_check(const char *filter, int nargs);
 extern int	kp_build_ranges(const KpSortSpec *spec, const bool *posnulls,
 							bool backward, bool inclusive, KpRange *out);
 extern char *kp_range_shape(const KpRange *r, const bool *posnulls);

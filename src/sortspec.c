@@ -25,10 +25,8 @@
 #include "commands/comment.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
-#include "parser/parser.h"
 #include "parser/parse_type.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
@@ -42,6 +40,7 @@
 #include "common/keywords.h"
 
 #include "compat.h"
+#include "fragment.h"
 #include "sortspec.h"
 
 /*
@@ -67,8 +66,9 @@ kp_rowtype_relid(Oid typid, const char *fname)
 		relkind != RELKIND_FOREIGN_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("%s: \"%s\" is not a table, view or materialized view",
-						fname, get_rel_name(relid))));
+				 errmsg("%s: \"%s\" is not a table, view, materialized view or foreign table",
+						fname, get_rel_name(relid)),
+				 errdetail_relkind_not_supported(relkind)));
 	return relid;
 }
 
@@ -209,91 +209,17 @@ resolve_column(Relation rel, KpSortCol *col, const char *name)
 }
 
 /*
- * A grammar or parse-analysis error's position counts characters of the
- * wrapper statement the user's fragment was embedded in, which the client
- * would take as a position in its own statement.  Make it an internal
- * position in the fragment instead, as SPI does for the statements it runs.
- * An error that already carries an internal position (from a function body
- * inlined on the way) has none of its own and is left alone.
- */
-static void
-kp_fragment_error_callback(void *arg)
-{
-	KpFragmentScope *f = (KpFragmentScope *) arg;
-	int			pos = geterrposition();
-
-	if (pos > 0)
-	{
-		int			nchars = pg_mbstrlen(f->fragment);
-
-		pos -= f->prefixlen;
-		errposition(0);
-		internalerrposition(Max(Min(pos, nchars + 1), 1));
-		internalerrquery(f->fragment);
-	}
-	errcontext("%s", f->what);
-}
-
-/* Errors raised until kp_fragment_end() are placed in the fragment */
-void
-kp_fragment_begin(KpFragmentScope *f, const char *prefix, const char *fragment,
-				  const char *what)
-{
-	f->fragment = fragment;
-	f->prefixlen = pg_mbstrlen(prefix);
-	f->what = what;
-	f->cb.callback = kp_fragment_error_callback;
-	f->cb.arg = f;
-	f->cb.previous = error_context_stack;
-	error_context_stack = &f->cb;
-}
-
-void
-kp_fragment_end(KpFragmentScope *f)
-{
-	error_context_stack = f->cb.previous;
-}
-
-/*
- * raw_parser() of prefix || fragment || suffix, with errors placed in the
- * fragment.
- */
-List *
-kp_raw_parse_fragment(const char *prefix, const char *fragment,
-					  const char *suffix, const char *what)
-{
-	KpFragmentScope f;
-	List	   *raw;
-
-	kp_fragment_begin(&f, prefix, fragment, what);
-	raw = raw_parser(psprintf("%s%s%s", prefix, fragment, suffix), RAW_PARSE_DEFAULT);
-	kp_fragment_end(&f);
-	return raw;
-}
-
-/*
  * Parses order_by with the real grammar and keeps only what a seek can
  * honour.  Returns a list of SortBy nodes.
  */
 static List *
 parse_order_by(const char *order_by)
 {
-	List	   *raw;
-	RawStmt    *rs;
 	SelectStmt *sel;
 	ListCell   *lc;
 
-	raw = kp_raw_parse_fragment("SELECT ORDER BY ", order_by, "\n", "order_by argument");
-	if (list_length(raw) != 1 ||
-		!IsA((rs = linitial_node(RawStmt, raw))->stmt, SelectStmt))
-		goto bad;
-	sel = (SelectStmt *) rs->stmt;
-	if (sel->op != SETOP_NONE || sel->targetList != NIL || sel->fromClause != NIL ||
-		sel->whereClause || sel->groupClause != NIL || sel->havingClause ||
-		sel->windowClause != NIL || sel->valuesLists != NIL ||
-		sel->distinctClause != NIL || sel->intoClause || sel->limitOffset ||
-		sel->limitCount || sel->lockingClause != NIL || sel->withClause ||
-		sel->sortClause == NIL)
+	sel = kp_parse_bare_select("SELECT ORDER BY ", order_by, "order_by argument");
+	if (sel == NULL || sel->whereClause || sel->sortClause == NIL)
 		goto bad;
 	foreach(lc, sel->sortClause)
 	{
@@ -1291,38 +1217,4 @@ kp_sortspec_index_ddl(const KpSortSpec *spec)
 	}
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
-}
-
-/*
- * keyset_check(..., verify => true): how many rows share their effective
- * sort key with an earlier row.  A declared key is trusted when paging;
- * this reads the whole relation, with the caller's privileges, to check
- * it.  NULLs count as one value, as seeks treat them.
- */
-int64
-kp_sortspec_count_duplicates(const KpSortSpec *spec)
-{
-	StringInfoData sql;
-	int64		result;
-	bool		isnull;
-	int			i;
-
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT pg_catalog.sum(n OPERATOR(pg_catalog.-) 1)::pg_catalog.int8 FROM (SELECT pg_catalog.count(*) AS n FROM ");
-	appendStringInfoString(&sql, spec->relname);
-	appendStringInfoString(&sql, " GROUP BY ");
-	for (i = 0; i < spec->ncols; i++)
-		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
-						 quote_identifier(spec->cols[i].attname));
-	appendStringInfoString(&sql, ") AS g WHERE n OPERATOR(pg_catalog.>) 1");
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(sql.data, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "keyset_check: counting duplicate keys failed");
-	result = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (isnull)
-		result = 0;
-	SPI_finish();
-	return result;
 }

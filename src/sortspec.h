@@ -64,27 +64,12 @@ typedef struct KpSortSpec
 	char	   *advice;			/* what would prove it unique, or NULL */
 } KpSortSpec;
 
-/* A user's text parsed inside a wrapper statement (see sortspec.c) */
-typedef struct KpFragmentScope
-{
-	ErrorContextCallback cb;
-	const char *fragment;
-	int			prefixlen;		/* characters of wrapper before the fragment */
-	const char *what;
-} KpFragmentScope;
-
-extern void kp_fragment_begin(KpFragmentScope *f, const char *prefix,
-							  const char *fragment, const char *what);
-extern void kp_fragment_end(KpFragmentScope *f);
-extern List *kp_raw_parse_fragment(const char *prefix, const char *fragment,
-								   const char *suffix, const char *what);
 extern Oid	kp_rowtype_relid(Oid typid, const char *fname);
 extern KpSortSpec *kp_sortspec_build(Oid relid, const char *order_by,
 									 bool require_unique);
 extern char *kp_sortspec_find_index(const KpSortSpec *spec);
 extern char *kp_sortspec_index_ddl(const KpSortSpec *spec);
 extern bool kp_sortspec_current(const KpSortSpec *spec);
-extern int64 kp_sortspec_count_duplicates(const KpSortSpec *spec);
 extern int	kp_sortspec_compare(const KpSortSpec *spec,
 								const Datum *av, const bool *an,
 								const Datum *bv, const bool *bn);

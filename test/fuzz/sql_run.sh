@@ -20,6 +20,9 @@ DEST="$ROOT/.build/fuzz-sql-install"
 rm -rf "$DEST"
 make -s install DESTDIR="$DEST" PG_CONFIG="$PG_CONFIG" >/dev/null || exit 1
 chmod -R a+rX "$ROOT/.build"
+. test/lib/cluster.bash
+kp_server_readable DEST || exit 1
+kp_cluster_opts "$DEST" "$PGVER"
 
 script=$ROOT/.build/sql_fuzz_run.sql
 {
@@ -51,7 +54,7 @@ port_opt=()
 [ -n "${KP_PGPORT:-}" ] && port_opt=(-c "-p $KP_PGPORT")
 echo "== fuzz-sql: $N cases, seed $SEED (repeat with FUZZ_SQL_SEED=$SEED)"
 started=$(date +%s)
-out=$(pg_virtualenv -t -v "$PGVER" "${port_opt[@]}" -o "extension_destdir=$DEST" \
+out=$(pg_virtualenv -t -v "$PGVER" "${port_opt[@]}" "${KP_CLUSTER_OPTS[@]}" \
         psql -X -q -A -v ON_ERROR_STOP=1 -f "$script" 2>&1)
 rc=$?
 elapsed=$(( $(date +%s) - started ))

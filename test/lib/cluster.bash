@@ -1,8 +1,10 @@
-# Sourced by test/run_all.sh, test/upgrade_matrix.sh and bench/in_cluster.sh:
+# Sourced by test/run_all.sh, test/upgrade_matrix.sh, bench/in_cluster.sh,
+# test/fuzz/sql_run.sh and test/memcheck/run.sh:
 # the build into a build-local install, and the pg_virtualenv options that
 # make a throwaway cluster load the extension from there.
 #   kp_build_install PG_CONFIG     -> builds and installs; sets KP_DEST
 #   kp_cluster_opts DESTDIR PGVER   -> fills the array KP_CLUSTER_OPTS
+#   kp_cluster_conf DESTDIR PGVER   -> prints them as postgresql.conf lines
 
 # kp_build_install PG_CONFIG : in the tree's root (the current directory),
 # make clean, build with -Werror (printing any warning), install into the
@@ -58,4 +60,14 @@ kp_cluster_opts() {
     KP_CLUSTER_OPTS=(-o "extension_control_path=$dest/usr/share/postgresql/$v:\$system"
                      -o "dynamic_library_path=$dest/usr/lib/postgresql/$v/lib:\$libdir")
   fi
+}
+
+# kp_cluster_conf DESTDIR PGVER : the settings of kp_cluster_opts as
+# postgresql.conf lines, for a cluster started without pg_virtualenv
+kp_cluster_conf() {
+  local o
+  kp_cluster_opts "$1" "$2"
+  for o in "${KP_CLUSTER_OPTS[@]}"; do
+    [ "$o" = -o ] || printf "%s = '%s'\n" "${o%%=*}" "${o#*=}"
+  done
 }

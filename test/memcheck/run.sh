@@ -17,6 +17,7 @@ export PGVER="${PGVER:-15}"
 BIN="/usr/lib/postgresql/${PGVER}/bin"
 export PATH="$BIN:$PATH"
 export PG_CONFIG="$BIN/pg_config"
+. test/lib/cluster.bash
 PORT=${KP_PGPORT:-5432}
 SUITES=${MEMCHECK_SUITES:-regress pgtap}
 OUT=$ROOT/.build/memcheck
@@ -59,7 +60,7 @@ cat >>"$work/data/postgresql.conf" <<CONF
 port = $PORT
 listen_addresses = ''
 unix_socket_directories = '$work'
-extension_destdir = '$DEST'
+$(kp_cluster_conf "$DEST" "$PGVER")
 max_prepared_transactions = 0
 max_connections = 20
 shared_buffers = 16MB

@@ -87,8 +87,8 @@ SELECT ok((SELECT secret IS NOT NULL AND retired_at IS NULL FROM keyset_signing_
           'the kept key is untouched');
 SELECT is(keyset_retire_keys(1), 0, 'retiring again with keep = 1: nothing left to retire');
 SELECT is(keyset_retire_keys(5), 0, 'keep larger than the number of live keys retires nothing');
-SELECT throws_ok('SELECT keyset_retire_keys(0)', '22023', 'keep must be at least 1', 'keyset_retire_keys(0) is an error');
-SELECT throws_ok('SELECT keyset_retire_keys(-1)', '22023', 'keep must be at least 1', 'keyset_retire_keys(-1) is an error');
+SELECT throws_ok('SELECT keyset_retire_keys(0)', '22023', 'keyset_retire_keys: keep must be at least 1', 'keyset_retire_keys(0) is an error');
+SELECT throws_ok('SELECT keyset_retire_keys(-1)', '22023', 'keyset_retire_keys: keep must be at least 1', 'keyset_retire_keys(-1) is an error');
 SELECT is(keyset_retire_keys(NULL), NULL, 'keyset_retire_keys(NULL) is NULL (strict)');
 
 -- keep = 2 with three live keys: cursors signed by each key, forged with the

@@ -119,7 +119,7 @@ SELECT is(keyset_cursor_verify(NULL), NULL, 'verify(NULL) is NULL');
 SELECT is(keyset_cursor_encode(NULL::record), NULL, 'encode(NULL) is NULL');
 
 -- keys that cannot be carried
-SELECT throws_ok($$SELECT keyset_cursor_encode(ROW())$$, '22023', 'cursor key must have at least one member',
+SELECT throws_ok($$SELECT keyset_cursor_encode(ROW())$$, '22023', 'keyset_cursor_encode: key must have at least one member',
                  'an empty row is refused');
 SELECT throws_ok($$SELECT keyset_cursor_encode(ROW(makeaclitem('postgres'::regrole, 'postgres'::regrole, 'SELECT', false)))$$,
                  '0A000', 'type aclitem cannot be carried in a cursor', 'a type without a binary send function is refused');

@@ -29,15 +29,12 @@ if ! out=$(cd "$KP_ROOT/examples/node" && npm ci --no-audit --no-fund --loglevel
   echo "$out" | sed 's/^/    # /'; kp_ok f "npm ci in examples/node"; kp_done
 fi
 
-work=$(mktemp -d)
-cleanup() {
-  kp_app_stop
-  [ -f "$work/pgbouncer.pid" ] && kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null
-  sleep 0.3
-  kp_app_drop kp_app $db ${db}_010 ${db}_clone
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# at exit, in this order: the apps stopped, pgbouncer stopped, the
+# databases and role dropped, the work directory removed
+kp_workdir work
+kp_at_exit "kp_app_drop kp_app $db ${db}_010 ${db}_clone"
+kp_at_exit '[ -f "$work/pgbouncer.pid" ] && kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null; sleep 0.3'
+kp_at_exit kp_app_stop
 
 # the demo's posts, the app's own role, and one post with an id beyond 2^53
 t0=$(date +%s)

@@ -21,15 +21,13 @@ bindir=$("${PG_CONFIG:-pg_config}" --bindir)
 
 kp_app_deps
 
-work=$(mktemp -d)
-cleanup() {
-  kp_app_stop
-  [ -f "$work/data/postmaster.pid" ] &&
-    runuser -u postgres -- "$bindir/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null 2>&1
-  kp_app_drop kp_rapp $db
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# at exit, in this order: the apps stopped, the replica stopped, the
+# databases and role dropped, the work directory removed
+kp_workdir work
+kp_at_exit "kp_app_drop kp_rapp $db"
+kp_at_exit '[ -f "$work/data/postmaster.pid" ] &&
+  runuser -u postgres -- "$bindir/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null 2>&1'
+kp_at_exit kp_app_stop
 kp_app_db $db kp_rapp "$app_pw" "$rows"
 kp_value $db "SELECT id FROM posts ORDER BY created_at DESC, id DESC" >"$work/all.txt"; echo >>"$work/all.txt"
 
@@ -47,8 +45,12 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$work'
 hot_standby = on
 max_prepared_transactions = 0
-extension_destdir = '$(kp_value postgres "SHOW extension_destdir")'
 EOF
+# where the primary loads the extension from: extension_destdir up to 17,
+# extension_control_path and dynamic_library_path from 18 on
+kp_value postgres "SELECT name || ' = ' || quote_literal(setting) FROM pg_settings
+                   WHERE name IN ('extension_destdir', 'extension_control_path',
+                                  'dynamic_library_path')" >>"$work/data/postgresql.conf"
 chown postgres "$work/data/pg_hba.conf" "$work/data/postgresql.conf"
 if ! runuser -u postgres -- "$bindir/pg_ctl" -D "$work/data" -l "$work/replica.log" -w -t 60 start >/dev/null; then
   sed 's/^/    # /' "$work/replica.log"; kp_ok f "replica started on 127.0.0.1:$replica_port"; kp_done
