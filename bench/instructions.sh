@@ -121,7 +121,8 @@ run() {
   [ -n "$new" ] || { echo "instructions: no callgrind output" >&2; return 1; }
   f=$(for g in $new; do echo "$(awk '/^totals:/ { print $2 }' "$work/cg/$g") $g"; done | sort -n | tail -n 1 | cut -d' ' -f2)
   awk -f "$KP_BENCH_DIR/callgrind_sum.awk" "$work/cg/$f"
-  [ -n "${KP_INSTR_DEBUG:-}" ] && cp "$work/cg/$f" "$KP_INSTR_DEBUG"
+  # KP_INSTR_DEBUG=PREFIX keeps each run's profile as PREFIX.SCRIPT.TX
+  [ -n "${KP_INSTR_DEBUG:-}" ] && cp "$work/cg/$f" "$KP_INSTR_DEBUG.$script.$tx"
   for f in $new; do rm -f "$work/cg/$f"; done
 }
 
