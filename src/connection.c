@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "access/htup_details.h"
+#include "access/transam.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -50,6 +51,7 @@ typedef enum KpEncKind
 	KP_ENC_DATETIME,			/* date, timestamp(tz): JsonEncodeDateTime */
 	KP_ENC_JSON,				/* json: its text (json) or to_jsonb (jsonb) */
 	KP_ENC_JSONB,				/* jsonb: embedded */
+	KP_ENC_TEXT,				/* text, varchar, char: the string in place */
 	KP_ENC_STRING,				/* output function, a JSON string */
 	KP_ENC_TO_JSONB				/* anything else: to_jsonb of the value */
 } KpEncKind;
@@ -263,6 +265,12 @@ classify_column(KpColEnc *col, Form_pg_attribute att, MemoryContext cxt)
 			return;
 		case JSONBOID:
 			col->kind = KP_ENC_JSONB;
+			return;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			/* their output functions copy the string out unchanged */
+			col->kind = KP_ENC_TEXT;
 			return;
 		default:
 			if (OidIsValid(elem) || type_is_rowtype(typid))
@@ -545,6 +553,15 @@ encode_jsonb(KpColEnc *col, Datum value, JsonbValue *v, bool exact)
 		case KP_ENC_DATETIME:
 			set_string(v, JsonEncodeDateTime(NULL, value, col->typid, NULL));
 			return;
+		case KP_ENC_TEXT:
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				v->type = jbvString;
+				v->val.string.val = VARDATA_ANY(t);
+				v->val.string.len = VARSIZE_ANY_EXHDR(t);
+				return;
+			}
 		case KP_ENC_STRING:
 			set_string(v, OutputFunctionCall(&col->out, value));
 			return;
@@ -621,6 +638,13 @@ encode_text(KpColEnc *col, Datum value, StringInfo buf, bool exact)
 
 				JsonEncodeDateTime(s, value, col->typid, NULL);
 				append_json_string(buf, s, strlen(s));
+				return;
+			}
+		case KP_ENC_TEXT:
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				append_json_string(buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 				return;
 			}
 		case KP_ENC_STRING:
