@@ -154,32 +154,15 @@ append_json_string(StringInfo buf, const char *str, int len)
 		if (p > run)
 			appendBinaryStringInfo(buf, run, p - run);
 		run = p + 1;
-		switch (c)
 		{
-			case '"':
-				appendBinaryStringInfo(buf, "\\\"", 2);
-				break;
-			case '\\':
-				appendBinaryStringInfo(buf, "\\\\", 2);
-				break;
-			case '\b':
-				appendBinaryStringInfo(buf, "\\b", 2);
-				break;
-			case '\f':
-				appendBinaryStringInfo(buf, "\\f", 2);
-				break;
-			case '\n':
-				appendBinaryStringInfo(buf, "\\n", 2);
-				break;
-			case '\r':
-				appendBinaryStringInfo(buf, "\\r", 2);
-				break;
-			case '\t':
-				appendBinaryStringInfo(buf, "\\t", 2);
-				break;
-			default:
+			char		esc[2] = {'\\', c == '"' ? '"' : c == '\\' ? '\\' :
+				c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n' :
+				c == '\r' ? 'r' : c == '\t' ? 't' : 0};
+
+			if (esc[1] != 0)
+				appendBinaryStringInfo(buf, esc, 2);
+			else
 				appendStringInfo(buf, "\\u%04x", c);
-				break;
 		}
 	}
 	if (end > run)
@@ -223,74 +206,59 @@ to_jsonb_finfo(Oid typid, FmgrInfo *f, MemoryContext cxt)
  * composites; a cast to json of a type not built in), with the classes
  * whose JSON is a plain function of the value encoded here.
  */
+static const struct
+{
+	Oid			typid;
+	KpEncKind	kind;
+}			builtin_classes[] =
+{
+	{BOOLOID, KP_ENC_BOOL},
+	{INT2OID, KP_ENC_INT2},
+	{INT4OID, KP_ENC_INT4},
+	{INT8OID, KP_ENC_INT8},
+	{FLOAT4OID, KP_ENC_FLOAT},
+	{FLOAT8OID, KP_ENC_FLOAT},
+	{NUMERICOID, KP_ENC_NUMERIC},
+	{DATEOID, KP_ENC_DATETIME},
+	{TIMESTAMPOID, KP_ENC_DATETIME},
+	{TIMESTAMPTZOID, KP_ENC_DATETIME},
+	{JSONOID, KP_ENC_JSON},
+	{JSONBOID, KP_ENC_JSONB},
+	/* their output functions copy the string out unchanged */
+	{TEXTOID, KP_ENC_TEXT},
+	{VARCHAROID, KP_ENC_TEXT},
+	{BPCHAROID, KP_ENC_TEXT},
+};
+
 static void
 classify_column(KpColEnc *col, Form_pg_attribute att, MemoryContext cxt)
 {
 	Oid			typid = getBaseType(att->atttypid);
 	Oid			elem = get_element_type(typid);
-	Oid			outfn;
+	Oid			fn;
 	bool		varlena;
+	int			i;
 
 	col->typid = typid;
 	col->exact = exact_number_type(OidIsValid(elem) ? elem : typid);
-	switch (typid)
+	col->kind = KP_ENC_STRING;
+	for (i = 0; i < lengthof(builtin_classes); i++)
+		if (builtin_classes[i].typid == typid)
+			col->kind = builtin_classes[i].kind;
+	if (col->kind == KP_ENC_STRING &&
+		(OidIsValid(elem) || type_is_rowtype(typid) ||
+		 (typid >= FirstNormalObjectId &&
+		  find_coercion_pathway(JSONOID, typid, COERCION_EXPLICIT,
+								&fn) == COERCION_PATH_FUNC &&
+		  OidIsValid(fn))))
+		col->kind = KP_ENC_TO_JSONB;
+	if (col->kind == KP_ENC_TO_JSONB || col->kind == KP_ENC_JSON)
+		to_jsonb_finfo(att->atttypid, &col->tojsonb, cxt);
+	if (col->kind == KP_ENC_FLOAT || col->kind == KP_ENC_STRING)
 	{
-		case BOOLOID:
-			col->kind = KP_ENC_BOOL;
-			return;
-		case INT2OID:
-			col->kind = KP_ENC_INT2;
-			return;
-		case INT4OID:
-			col->kind = KP_ENC_INT4;
-			return;
-		case INT8OID:
-			col->kind = KP_ENC_INT8;
-			return;
-		case FLOAT4OID:
-		case FLOAT8OID:
-			col->kind = KP_ENC_FLOAT;
-			break;
-		case NUMERICOID:
-			col->kind = KP_ENC_NUMERIC;
-			return;
-		case DATEOID:
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			col->kind = KP_ENC_DATETIME;
-			return;
-		case JSONOID:
-			col->kind = KP_ENC_JSON;
-			to_jsonb_finfo(att->atttypid, &col->tojsonb, cxt);
-			return;
-		case JSONBOID:
-			col->kind = KP_ENC_JSONB;
-			return;
-		case TEXTOID:
-		case VARCHAROID:
-		case BPCHAROID:
-			/* their output functions copy the string out unchanged */
-			col->kind = KP_ENC_TEXT;
-			return;
-		default:
-			if (OidIsValid(elem) || type_is_rowtype(typid))
-				col->kind = KP_ENC_TO_JSONB;
-			else if (typid >= FirstNormalObjectId &&
-					 find_coercion_pathway(JSONOID, typid, COERCION_EXPLICIT,
-										   &outfn) == COERCION_PATH_FUNC &&
-					 OidIsValid(outfn))
-				col->kind = KP_ENC_TO_JSONB;
-			else
-				col->kind = KP_ENC_STRING;
-			if (col->kind == KP_ENC_TO_JSONB)
-			{
-				to_jsonb_finfo(att->atttypid, &col->tojsonb, cxt);
-				return;
-			}
-			break;
+		getTypeOutputInfo(typid, &fn, &varlena);
+		fmgr_info_cxt(fn, &col->out, cxt);
 	}
-	getTypeOutputInfo(typid, &outfn, &varlena);
-	fmgr_info_cxt(outfn, &col->out, cxt);
 }
 
 /* jsonb's key order: shorter first, then bytewise (lengthCompareJsonbStringValue) */

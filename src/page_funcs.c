@@ -166,6 +166,17 @@ json_numbers_as_strings(FunctionCallInfo fcinfo, int argno, const char *fname)
 	return false;				/* keep compiler quiet */
 }
 
+/* The arguments of keyset_connection and keyset_connection_json */
+static Datum
+connection_call(FunctionCallInfo fcinfo, const char *fname, bool as_text)
+{
+	KpPageArgs	a;
+	bool		as_strings = json_numbers_as_strings(fcinfo, 8, fname);
+
+	page_args(fcinfo, &a, fname);
+	return kp_connection(&a, as_strings, as_text);
+}
+
 /*
  * keyset_connection(...same..., json_numbers text DEFAULT 'number') RETURNS
  * jsonb: a Relay connection, each node what to_jsonb gives for the row
@@ -174,11 +185,7 @@ json_numbers_as_strings(FunctionCallInfo fcinfo, int argno, const char *fname)
 Datum
 keyset_connection(PG_FUNCTION_ARGS)
 {
-	KpPageArgs	a;
-	bool		as_strings = json_numbers_as_strings(fcinfo, 8, "keyset_connection");
-
-	page_args(fcinfo, &a, "keyset_connection");
-	return kp_connection(&a, as_strings, false);
+	return connection_call(fcinfo, "keyset_connection", false);
 }
 
 /*
@@ -188,11 +195,7 @@ keyset_connection(PG_FUNCTION_ARGS)
 Datum
 keyset_connection_json(PG_FUNCTION_ARGS)
 {
-	KpPageArgs	a;
-	bool		as_strings = json_numbers_as_strings(fcinfo, 8, "keyset_connection_json");
-
-	page_args(fcinfo, &a, "keyset_connection_json");
-	return kp_connection(&a, as_strings, true);
+	return connection_call(fcinfo, "keyset_connection_json", true);
 }
 
 /*
