@@ -132,9 +132,22 @@ unpin_encoder(void *arg)
 	e->pins--;
 }
 
+/* Bytes that JSON strings escape: control characters, quote, backslash */
+static const bool json_escaped[256] = {
+	[0x00] = true, [0x01] = true, [0x02] = true, [0x03] = true,
+	[0x04] = true, [0x05] = true, [0x06] = true, [0x07] = true,
+	[0x08] = true, [0x09] = true, [0x0a] = true, [0x0b] = true,
+	[0x0c] = true, [0x0d] = true, [0x0e] = true, [0x0f] = true,
+	[0x10] = true, [0x11] = true, [0x12] = true, [0x13] = true,
+	[0x14] = true, [0x15] = true, [0x16] = true, [0x17] = true,
+	[0x18] = true, [0x19] = true, [0x1a] = true, [0x1b] = true,
+	[0x1c] = true, [0x1d] = true, [0x1e] = true, [0x1f] = true,
+	['"'] = true, ['\\'] = true,
+};
+
 /*
- * Appends str as a JSON string.  Runs without escapes are copied whole;
- * escape_json() appends one character at a time.
+ * Appends str as a JSON string.  Runs without escapes are copied whole, one
+ * table lookup a byte; escape_json() appends one character at a time.
  */
 static void
 append_json_string(StringInfo buf, const char *str, int len)
@@ -149,7 +162,7 @@ append_json_string(StringInfo buf, const char *str, int len)
 	{
 		unsigned char c = (unsigned char) *p;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!json_escaped[c])
 			continue;
 		if (p > run)
 			appendBinaryStringInfo(buf, run, p - run);
