@@ -76,8 +76,9 @@ typedef struct KpRowEnc
 {
 	struct KpRowEnc *next;
 	Oid			rowtype;
+	uint32		type_hash;		/* of rowtype in the TYPEOID syscache */
 	uint64		tupdesc_id;		/* typcache's identifier of the descriptor */
-	bool		valid;			/* false: a cast changed; rebuild */
+	bool		valid;			/* false: a cast or the type changed */
 	int			pins;			/* calls using it right now */
 	MemoryContext cxt;			/* everything of the entry */
 	TupleDesc	desc;
@@ -87,20 +88,23 @@ typedef struct KpRowEnc
 } KpRowEnc;
 
 static KpRowEnc *row_encoders = NULL;
-static bool cast_callback_registered = false;
+static bool callbacks_registered = false;
 
 /*
  * A cast to json created or dropped changes what to_jsonb does with a type
- * of its source, so every classification is dropped.  Entries in use are
- * freed when their last call unpins them.
+ * of its source, so every classification is dropped; a row type changed or
+ * dropped (a dropped table, a temporary table at the end of its session)
+ * drops its own, so a backend paging many short-lived tables does not keep
+ * them all.  Entries in use are freed when their last call unpins them.
  */
 static void
-cast_changed(Datum arg, int cacheid, uint32 hashvalue)
+encoders_changed(Datum arg, int cacheid, uint32 hashvalue)
 {
 	KpRowEnc   *e;
 
 	for (e = row_encoders; e != NULL; e = e->next)
-		e->valid = false;
+		if (cacheid != TYPEOID || hashvalue == 0 || e->type_hash == hashvalue)
+			e->valid = false;
 }
 
 /* Frees the entries no call uses and no call will find again */
@@ -301,6 +305,7 @@ build_encoder(Oid rowtype, TypeCacheEntry *tce)
 
 	e->cxt = cxt;
 	e->rowtype = rowtype;
+	e->type_hash = GetSysCacheHashValue1(TYPEOID, ObjectIdGetDatum(rowtype));
 	e->tupdesc_id = tce->tupDesc_identifier;
 	e->desc = CreateTupleDescCopy(tce->tupDesc);
 	e->cols = palloc0(sizeof(KpColEnc) * Max(e->desc->natts, 1));
@@ -349,10 +354,11 @@ get_encoder(Oid rowtype)
 
 	if (tce->tupDesc == NULL)
 		elog(ERROR, "type %u is not composite", rowtype);
-	if (!cast_callback_registered)
+	if (!callbacks_registered)
 	{
-		CacheRegisterSyscacheCallback(CASTSOURCETARGET, cast_changed, (Datum) 0);
-		cast_callback_registered = true;
+		CacheRegisterSyscacheCallback(CASTSOURCETARGET, encoders_changed, (Datum) 0);
+		CacheRegisterSyscacheCallback(TYPEOID, encoders_changed, (Datum) 0);
+		callbacks_registered = true;
 	}
 	for (e = row_encoders; e != NULL; e = e->next)
 	{

@@ -223,5 +223,21 @@ DROP CAST (e_plain AS json);
 SELECT is(keyset_connection(NULL::enc, 'id', first => 1)->'edges'->0->'node'->'plain', '"y\"z"'::jsonb,
           'DROP CAST: back to the label');
 
+-- a dropped row type's entry goes: a backend paging short-lived tables
+-- keeps only the live ones' encoders
+DO $$
+BEGIN
+  FOR i IN 1..5 LOOP
+    EXECUTE 'CREATE TEMP TABLE enc_tmp (id int PRIMARY KEY, v text)';
+    EXECUTE 'INSERT INTO enc_tmp VALUES (1, ''a'')';
+    EXECUTE 'SELECT keyset_connection(NULL::enc_tmp, ''id'')';
+    EXECUTE 'SELECT keyset_connection_json(NULL::enc_tmp, ''id'')';
+    EXECUTE 'DROP TABLE enc_tmp';
+  END LOOP;
+END $$;
+SELECT keyset_connection(NULL::enc, 'id', first => 1) IS NOT NULL;
+SELECT is((SELECT count(*)::int FROM pg_backend_memory_contexts WHERE name = 'keyset_connection encoders'), 1,
+          'five tables created, paged and dropped: only the live row type''s encoders are kept');
+
 SELECT * FROM finish();
 ROLLBACK;
