@@ -352,6 +352,12 @@ get_encoder(Oid rowtype)
 	KpRowEnc   *e;
 	MemoryContextCallback *cb;
 
+	/* a domain over the row type pages the row type (kp_rowtype_relid) */
+	if (tce->tupDesc == NULL && tce->typtype == TYPTYPE_DOMAIN)
+	{
+		rowtype = getBaseType(rowtype);
+		tce = lookup_type_cache(rowtype, TYPECACHE_TUPDESC);
+	}
 	if (tce->tupDesc == NULL)
 		elog(ERROR, "type %u is not composite", rowtype);
 	if (!callbacks_registered)

@@ -223,6 +223,15 @@ DROP CAST (e_plain AS json);
 SELECT is(keyset_connection(NULL::enc, 'id', first => 1)->'edges'->0->'node'->'plain', '"y\"z"'::jsonb,
           'DROP CAST: back to the label');
 
+-- a domain over the row type pages the row type, as to_jsonb sees it
+CREATE DOMAIN enc_dom AS enc;
+SELECT is(pg_temp.uncursored(keyset_connection(NULL::enc_dom, 'id', first => 5)),
+          pg_temp.uncursored(keyset_connection(NULL::enc, 'id', first => 5)),
+          'a domain over the row type: the same document');
+SELECT is(pg_temp.uncursored(keyset_connection_json(NULL::enc_dom, 'id', first => 5)::jsonb),
+          pg_temp.uncursored(keyset_connection(NULL::enc, 'id', first => 5)),
+          'a domain over the row type: the same json');
+
 -- a dropped row type's entry goes: a backend paging short-lived tables
 -- keeps only the live ones' encoders
 DO $$
