@@ -18,6 +18,9 @@
 #   KP_INSTR_N        marginal pages (default 200)
 #   KP_INSTR_BASE     transactions of the base run (default 20)
 #   KP_INSTR_PORT     port of the cluster (default 5439)
+#   KP_PAGE_SIZE      rows a page (default 20)
+#   KP_INSTR_CASES    which queries (default "floor page conn json"; json is
+#                     keyset_connection_json, 0.2.0)
 #   KP_RESULTS_DIR    where instructions.csv / instructions.md go (default .)
 set -uo pipefail
 KP_BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
@@ -31,7 +34,8 @@ N="${KP_INSTR_N:-200}"
 BASE="${KP_INSTR_BASE:-20}"
 PORT="${KP_INSTR_PORT:-5439}"
 OUT="${KP_RESULTS_DIR:-.}"
-SIZE=20
+SIZE="${KP_PAGE_SIZE:-20}"
+CASES="${KP_INSTR_CASES:-floor page conn json}"
 ORD='created_at DESC, id DESC'
 DEST="$ROOT/.build/install"
 command -v valgrind >/dev/null || { echo "instructions: valgrind is not installed" >&2; exit 1; }
@@ -74,12 +78,14 @@ q -c "CHECKPOINT" >/dev/null
 as_pg pg_ctl -D "$work/data" -m fast -w stop >/dev/null || exit 1
 
 S=$work/scripts
-echo "SELECT * FROM kp_bench.posts ORDER BY created_at DESC, id DESC LIMIT 21;" >"$S/floor_first.sql"
-echo "SELECT * FROM kp_bench.posts WHERE (created_at, id) < (:ts, :id) ORDER BY created_at DESC, id DESC LIMIT 21;" >"$S/floor.sql"
-echo "SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20) p;" >"$S/page_first.sql"
-echo "SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20, after => :cur) p;" >"$S/page.sql"
-echo "SELECT keyset_connection(NULL::kp_bench.posts, '$ORD', first => 20);" >"$S/conn_first.sql"
-echo "SELECT keyset_connection(NULL::kp_bench.posts, '$ORD', first => 20, after => :cur);" >"$S/conn.sql"
+echo "SELECT * FROM kp_bench.posts ORDER BY created_at DESC, id DESC LIMIT $(( SIZE + 1 ));" >"$S/floor_first.sql"
+echo "SELECT * FROM kp_bench.posts WHERE (created_at, id) < (:ts, :id) ORDER BY created_at DESC, id DESC LIMIT $(( SIZE + 1 ));" >"$S/floor.sql"
+echo "SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => $SIZE) p;" >"$S/page_first.sql"
+echo "SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => $SIZE, after => :cur) p;" >"$S/page.sql"
+echo "SELECT keyset_connection(NULL::kp_bench.posts, '$ORD', first => $SIZE);" >"$S/conn_first.sql"
+echo "SELECT keyset_connection(NULL::kp_bench.posts, '$ORD', first => $SIZE, after => :cur);" >"$S/conn.sql"
+echo "SELECT keyset_connection_json(NULL::kp_bench.posts, '$ORD', first => $SIZE);" >"$S/json_first.sql"
+echo "SELECT keyset_connection_json(NULL::kp_bench.posts, '$ORD', first => $SIZE, after => :cur);" >"$S/json.sql"
 chmod -R a+rX "$S"
 
 echo "== instructions: postmaster under valgrind --tool=callgrind"
@@ -115,13 +121,14 @@ run() {
   [ -n "$new" ] || { echo "instructions: no callgrind output" >&2; return 1; }
   f=$(for g in $new; do echo "$(awk '/^totals:/ { print $2 }' "$work/cg/$g") $g"; done | sort -n | tail -n 1 | cut -d' ' -f2)
   awk -f "$KP_BENCH_DIR/callgrind_sum.awk" "$work/cg/$f"
-  [ -n "${KP_INSTR_DEBUG:-}" ] && cp "$work/cg/$f" "$KP_INSTR_DEBUG"
+  # KP_INSTR_DEBUG=PREFIX keeps each run's profile as PREFIX.SCRIPT.TX
+  [ -n "${KP_INSTR_DEBUG:-}" ] && cp "$work/cg/$f" "$KP_INSTR_DEBUG.$script.$tx"
   for f in $new; do rm -f "$work/cg/$f"; done
 }
 
 echo "case,page,ir_per_page,ir_per_page_excl_openssl,openssl_ir_per_page" >"$OUT/instructions.csv"
 for page in $FIRST $DEEP; do
-  for name in floor page conn; do
+  for name in $CASES; do
     if [ "$page" = "$FIRST" ] && [ "$FIRST" = 1 ]; then
       script=${name}_first.sql; defs=()
     else
@@ -139,7 +146,7 @@ done
 # call at the deepest page runs (startup, catalog loading, the library,
 # keys, planning), beside the same for the floor
 echo "case,ir_connection_1_call,ir_excl_openssl,openssl_ir" >"$OUT/first_call.csv"
-for name in floor page conn; do
+for name in $CASES; do
   if [ $name = floor ]; then defs=("ts=$ts" "id=$id"); else defs=("cur=$cur"); fi
   read -r t c <<<"$(run "$name.sql" 1 "${defs[@]}")" || exit 1
   echo "$name,$t,$(( t - c )),$c" >>"$OUT/first_call.csv"
@@ -152,9 +159,9 @@ wait "$vg_pid" 2>/dev/null; vg_pid=""
   echo "|---:|---|---:|---:|---:|---:|"
   for page in $FIRST $DEEP; do
     fl=$(awk -F, -v p="$page" '$1 == "floor" && $2 == p { print $4 }' "$OUT/instructions.csv")
-    for name in floor page conn; do
+    for name in $CASES; do
       IFS=, read -r _ _ t x c <<<"$(awk -F, -v n="$name" -v p="$page" '$1 == n && $2 == p' "$OUT/instructions.csv")"
-      case $name in floor) label="hand-written seek (floor)" ;; page) label=keyset_page ;; conn) label=keyset_connection ;; esac
+      case $name in floor) label="hand-written seek (floor)" ;; page) label=keyset_page ;; conn) label=keyset_connection ;; json) label=keyset_connection_json ;; esac
       printf "| %s | %s | %s | %s | %s× | %s |\n" "$(commas "$page")" "$label" "$(commas "$t")" "$(commas "$x")" \
         "$(awk -v a="$x" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')" "$(commas "$c")"
     done
@@ -165,9 +172,9 @@ wait "$vg_pid" 2>/dev/null; vg_pid=""
   echo "| query | instructions | without OpenSSL | − floor (without OpenSSL) | OpenSSL |"
   echo "|---|---:|---:|---:|---:|"
   fl=$(awk -F, '$1 == "floor" { print $3 }' "$OUT/first_call.csv")
-  for name in floor page conn; do
+  for name in $CASES; do
     IFS=, read -r _ t x c <<<"$(awk -F, -v n="$name" '$1 == n' "$OUT/first_call.csv")"
-    case $name in floor) label="hand-written seek (floor)" ;; page) label=keyset_page ;; conn) label=keyset_connection ;; esac
+    case $name in floor) label="hand-written seek (floor)" ;; page) label=keyset_page ;; conn) label=keyset_connection ;; json) label=keyset_connection_json ;; esac
     printf "| %s | %s | %s | %s | %s |\n" "$label" "$(commas "$t")" "$(commas "$x")" "$(commas $(( x - fl )))" "$(commas "$c")"
   done
 } >"$OUT/instructions.md"

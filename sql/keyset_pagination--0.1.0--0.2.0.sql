@@ -36,3 +36,18 @@ CREATE FUNCTION @extschema@.keyset_check(rowtype anyelement, order_by text DEFAU
     LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
 COMMENT ON FUNCTION @extschema@.keyset_check(anyelement, text, boolean) IS
   'the effective sort key, what proves it unique (or what would), the index serving it or the CREATE INDEX to add; verify counts rows sharing a key';
+
+-- issue 15 (task json): keyset_connection_json, the same Relay connection
+-- as keyset_connection but json text built in one pass (keys in Relay
+-- order, no jsonb key sort), for clients that only serialize it.
+CREATE FUNCTION @extschema@.keyset_connection_json(
+    rowtype anyelement, order_by text DEFAULT NULL,
+    first integer DEFAULT NULL, after text DEFAULT NULL,
+    last integer DEFAULT NULL, before text DEFAULT NULL,
+    filter text DEFAULT NULL, args text[] DEFAULT NULL,
+    json_numbers text DEFAULT 'number')
+    RETURNS json
+    AS 'MODULE_PATHNAME', 'keyset_connection_json'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_connection_json(anyelement, text, integer, text, integer, text, text, text[], text) IS
+  'the Relay connection of keyset_connection as json text, keys in Relay order';

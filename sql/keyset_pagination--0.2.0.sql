@@ -108,6 +108,18 @@ CREATE FUNCTION @extschema@.keyset_connection(
 COMMENT ON FUNCTION @extschema@.keyset_connection(anyelement, text, integer, text, integer, text, text, text[], text) IS
   'a Relay connection (edges, pageInfo, estimatedTotalCount) as jsonb';
 
+CREATE FUNCTION @extschema@.keyset_connection_json(
+    rowtype anyelement, order_by text DEFAULT NULL,
+    first integer DEFAULT NULL, after text DEFAULT NULL,
+    last integer DEFAULT NULL, before text DEFAULT NULL,
+    filter text DEFAULT NULL, args text[] DEFAULT NULL,
+    json_numbers text DEFAULT 'number')
+    RETURNS json
+    AS 'MODULE_PATHNAME', 'keyset_connection_json'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.keyset_connection_json(anyelement, text, integer, text, integer, text, text, text[], text) IS
+  'the Relay connection of keyset_connection as json text, keys in Relay order';
+
 CREATE FUNCTION @extschema@.keyset_explain(
     rowtype anyelement, order_by text DEFAULT NULL,
     first integer DEFAULT NULL, after text DEFAULT NULL,

@@ -1,9 +1,10 @@
 /*
  * page_funcs.c
- *	  SQL-callable page functions: keyset_page, keyset_connection,
+ *	  SQL-callable page functions: keyset_page, keyset_connection(_json),
  *	  keyset_explain, keyset_check, keyset_count_estimate,
  *	  keyset_offset_page.  Argument handling only; the work is in page.c
- *	  (pages) and offset.c (estimates, numbered pages, duplicate counts).
+ *	  (pages), connection.c (the Relay documents) and offset.c (estimates,
+ *	  numbered pages, duplicate counts).
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
@@ -25,11 +26,13 @@
 #include "utils/typcache.h"
 
 #include "compat.h"
+#include "connection.h"
 #include "keyset_pagination.h"
 #include "page.h"
 
 PG_FUNCTION_INFO_V1(keyset_page);
 PG_FUNCTION_INFO_V1(keyset_connection);
+PG_FUNCTION_INFO_V1(keyset_connection_json);
 PG_FUNCTION_INFO_V1(keyset_explain);
 PG_FUNCTION_INFO_V1(keyset_check);
 PG_FUNCTION_INFO_V1(keyset_count_estimate);
@@ -121,180 +124,13 @@ keyset_page(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* Pushes a key, or a string value (NULL: a JSON null) */
-static void
-push_string(JsonbParseState **st, JsonbIteratorToken tok, const char *str, int len)
-{
-	JsonbValue	v;
-
-	if (str == NULL)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvString;
-		v.val.string.val = (char *) str;
-		v.val.string.len = len;
-	}
-	pushJsonbValue(st, tok, &v);
-}
-
-static void
-push_key(JsonbParseState **st, const char *key)
-{
-	push_string(st, WJB_KEY, key, strlen(key));
-}
-
-static void
-push_cursor(JsonbParseState **st, text *cursor)
-{
-	if (cursor == NULL)
-		push_string(st, WJB_VALUE, NULL, 0);
-	else
-		push_string(st, WJB_VALUE, VARDATA_ANY(cursor), VARSIZE_ANY_EXHDR(cursor));
-}
-
-static void
-push_bool(JsonbParseState **st, bool b)
-{
-	JsonbValue	v;
-
-	v.type = jbvBool;
-	v.val.boolean = b;
-	pushJsonbValue(st, WJB_VALUE, &v);
-}
-
-/*
- * to_jsonb for the row type, callable from C: to_jsonb reads its argument's
- * type from the call expression, so the call gets one.
- */
-static void
-to_jsonb_finfo(Oid rowtype, FmgrInfo *f)
-{
-	FuncExpr   *call;
-
-	fmgr_info(F_TO_JSONB, f);
-	call = makeFuncExpr(F_TO_JSONB, JSONBOID,
-						list_make1(makeNullConst(rowtype, -1, InvalidOid)),
-						InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
-	fmgr_info_set_expr((Node *) call, f);
-}
-
-/*
- * to_jsonb of one row, with its working memory (the columns' output
- * strings, the intermediate JsonbValue tree) freed before the next row and
- * only the result copied out.  Left in the call's context, that garbage was
- * several times the document and a large page paid for fresh memory pages
- * on every call.
- */
-static Jsonb *
-row_to_jsonb(FmgrInfo *tojsonb, Datum row, MemoryContext tmp)
-{
-	MemoryContext old = MemoryContextSwitchTo(tmp);
-	Jsonb	   *j = DatumGetJsonbP(FunctionCall1(tojsonb, row));
-	Jsonb	   *copy;
-
-	MemoryContextSwitchTo(old);
-	copy = palloc(VARSIZE(j));
-	memcpy(copy, j, VARSIZE(j));
-	MemoryContextReset(tmp);
-	return copy;
-}
-
-/*
- * Whether values of this type are emitted as JSON strings under
- * json_numbers => 'string': bigint and numeric (and domains over them) can
- * hold integers beyond 2^53, which a JavaScript number rounds.  Smaller
- * integers and floats are exact as IEEE doubles and stay numbers.
- */
-static bool
-exact_number_type(Oid typid)
-{
-	typid = getBaseType(typid);
-	return typid == INT8OID || typid == NUMERICOID;
-}
-
-/*
- * The names of the row's columns whose numbers json_numbers => 'string'
- * turns into strings: bigint, numeric, and arrays of them (at any depth; all
- * numbers inside such an array are of the element type).  Composite and
- * json/jsonb columns are left as to_jsonb renders them.
- */
-static List *
-exact_number_columns(Oid rowtype)
-{
-	TupleDesc	desc = lookup_rowtype_tupdesc(rowtype, -1);
-	List	   *names = NIL;
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		Oid			elem;
-
-		if (att->attisdropped)
-			continue;
-		elem = get_element_type(getBaseType(att->atttypid));
-		if (exact_number_type(OidIsValid(elem) ? elem : att->atttypid))
-			names = lappend(names, pstrdup(NameStr(att->attname)));
-	}
-	ReleaseTupleDesc(desc);
-	return names;
-}
-
-/*
- * Pushes a node (to_jsonb of the row) token by token, with every number
- * under one of the top-level keys in exact_cols as a JSON string of its
- * exact decimal text (numeric_out: the digits and scale to_jsonb kept).
- */
-static void
-push_node_exact(JsonbParseState **st, Jsonb *node, List *exact_cols)
-{
-	JsonbIterator *it = JsonbIteratorInit(&node->root);
-	JsonbIteratorToken tok;
-	JsonbValue	jv;
-	int			depth = 0;
-	bool		exact = false;
-
-	while ((tok = JsonbIteratorNext(&it, &jv, false)) != WJB_DONE)
-	{
-		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
-			depth++;
-		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
-			depth--;
-		else if (tok == WJB_KEY && depth == 1)
-		{
-			ListCell   *lc;
-
-			exact = false;
-			foreach(lc, exact_cols)
-			{
-				const char *name = lfirst(lc);
-
-				if (strlen(name) == jv.val.string.len &&
-					memcmp(name, jv.val.string.val, jv.val.string.len) == 0)
-					exact = true;
-			}
-		}
-		else if (exact && jv.type == jbvNumeric)
-		{
-			char	   *digits = DatumGetCString(DirectFunctionCall1(numeric_out,
-																	 NumericGetDatum(jv.val.numeric)));
-
-			jv.type = jbvString;
-			jv.val.string.val = digits;
-			jv.val.string.len = strlen(digits);
-		}
-		pushJsonbValue(st, tok, tok < WJB_BEGIN_ARRAY ? &jv : NULL);
-	}
-}
-
 /*
  * The json_numbers argument (0.2.0; absent under the 0.1.0 signature, which
  * the same library serves): false for 'number' (to_jsonb's numbers, the
  * 0.1.0 shape and the default), true for 'string'.
  */
 static bool
-json_numbers_as_strings(FunctionCallInfo fcinfo, int argno)
+json_numbers_as_strings(FunctionCallInfo fcinfo, int argno, const char *fname)
 {
 	char	   *mode;
 
@@ -307,121 +143,41 @@ json_numbers_as_strings(FunctionCallInfo fcinfo, int argno)
 		return true;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("keyset_connection: json_numbers must be 'number' or 'string'"),
+			 errmsg("%s: json_numbers must be 'number' or 'string'", fname),
 			 errdetail("'string' emits bigint and numeric columns as JSON strings, which JavaScript reads exactly.")));
 	return false;				/* keep compiler quiet */
 }
 
-/*
- * A connection's text is usually more than 8 kB, so printtup's output buffer
- * and jsonb_out's string are malloc'd blocks of their own, freed at the end
- * of every call.  With glibc's default thresholds that free gives the heap's
- * top back to the kernel (brk) and the next call takes it again: two
- * syscalls and a TLB shootdown on every CPU per call, which kept
- * keyset_connection from scaling with clients.  glibc raises its trim
- * threshold to twice the size of an mmap'd block when it frees one
- * (mallopt(3), M_MMAP_THRESHOLD), so freeing one 1 MB block once per backend
- * lets the heap keep up to 2 MB of free top, as it does in any backend that
- * once sorted in memory.  mallopt() itself would turn that dynamic
- * adjustment off for the whole backend; this keeps it.
- */
-static void
-keep_heap_top(void)
+/* The arguments of keyset_connection and keyset_connection_json */
+static Datum
+connection_call(FunctionCallInfo fcinfo, const char *fname, bool as_text)
 {
-#ifdef __GLIBC__
-	static bool done = false;
-	void	   *block;
+	KpPageArgs	a;
+	bool		as_strings = json_numbers_as_strings(fcinfo, 8, fname);
 
-	if (done)
-		return;
-	done = true;
-	block = malloc(1024 * 1024);
-	if (block != NULL)
-	{
-		/* touch nothing: the block is mmap'd and only its free matters */
-		free(block);
-	}
-#endif
+	page_args(fcinfo, &a, fname);
+	return kp_connection(&a, as_strings, as_text);
 }
 
 /*
  * keyset_connection(...same..., json_numbers text DEFAULT 'number') RETURNS
- * jsonb: a Relay connection, built as one jsonb value; each node is to_jsonb
- * of the row.  (Building it with SQL jsonb functions re-serialized every
- * node at each nesting level and cost several times the page itself.)
+ * jsonb: a Relay connection, each node what to_jsonb gives for the row
+ * (connection.c builds it).
  */
 Datum
 keyset_connection(PG_FUNCTION_ARGS)
 {
-	KpPageArgs	a;
-	KpPage		page;
-	int64		estimate;
-	FmgrInfo	tojsonb;
-	JsonbParseState *st = NULL;
-	JsonbValue	v;
-	JsonbValue *res;
-	bool		as_strings = json_numbers_as_strings(fcinfo, 8);
-	MemoryContext tmp;
-	List	   *exact_cols = NIL;
-	int			i;
+	return connection_call(fcinfo, "keyset_connection", false);
+}
 
-	keep_heap_top();
-	page_args(fcinfo, &a, "keyset_connection");
-	kp_page_run(&a, &page, false, false);
-	if (as_strings)
-		exact_cols = exact_number_columns(a.rowtype);
-	estimate = kp_count_estimate(kp_rowtype_relid(a.rowtype, a.fname), a.filter, a.args);
-	to_jsonb_finfo(a.rowtype, &tojsonb);
-	tmp = AllocSetContextCreate(CurrentMemoryContext, "keyset_connection node",
-								ALLOCSET_DEFAULT_SIZES);
-
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_key(&st, "edges");
-	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-	for (i = 0; i < page.nrows; i++)
-	{
-		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		push_key(&st, "cursor");
-		push_cursor(&st, page.cursors[i]);
-		push_key(&st, "node");
-		if (page.rows[i].node == (Datum) 0)
-			push_string(&st, WJB_VALUE, NULL, 0);
-		else
-		{
-			Jsonb	   *node = row_to_jsonb(&tojsonb, page.rows[i].node, tmp);
-
-			if (exact_cols != NIL)
-				push_node_exact(&st, node, exact_cols);
-			else
-			{
-				v.type = jbvBinary;
-				v.val.binary.data = &node->root;
-				v.val.binary.len = VARSIZE(node) - VARHDRSZ;
-				pushJsonbValue(&st, WJB_VALUE, &v);
-			}
-		}
-		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	}
-	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	MemoryContextDelete(tmp);
-	push_key(&st, "pageInfo");
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_key(&st, "hasPreviousPage");
-	push_bool(&st, page.has_previous);
-	push_key(&st, "hasNextPage");
-	push_bool(&st, page.has_next);
-	push_key(&st, "startCursor");
-	push_cursor(&st, page.nrows > 0 ? page.cursors[0] : NULL);
-	push_key(&st, "endCursor");
-	push_cursor(&st, page.nrows > 0 ? page.cursors[page.nrows - 1] : NULL);
-	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	push_key(&st, "estimatedTotalCount");
-	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(estimate);
-	pushJsonbValue(&st, WJB_VALUE, &v);
-	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-
-	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
+/*
+ * keyset_connection_json(...same...) RETURNS json: the same connection as
+ * JSON text built in one pass, keys in Relay's order (0.2.0).
+ */
+Datum
+keyset_connection_json(PG_FUNCTION_ARGS)
+{
+	return connection_call(fcinfo, "keyset_connection_json", true);
 }
 
 /*

@@ -49,6 +49,9 @@ FROM pg_temp.kp_walks('as kp_alice, rank DESC filtered', NULL::docs, 'rank DESC'
 SELECT (SELECT p.cursor FROM keyset_page(NULL::docs, 'rank', first => 5) p OFFSET 4) AS alice_cursor \gset
 SELECT is((keyset_connection(NULL::docs, 'rank', first => 1000)->'pageInfo'->>'hasNextPage')::boolean, false,
           'kp_alice: no next page beyond her 50 rows');
+SELECT is((SELECT array_agg(DISTINCT e->'node'->>'owner') FROM json_array_elements(
+             keyset_connection_json(NULL::docs, 'rank', first => 1000)->'edges') e),
+          ARRAY['kp_alice'], 'kp_alice: keyset_connection_json shows only her rows');
 RESET ROLE;
 
 SET ROLE kp_bob;
@@ -73,6 +76,8 @@ SELECT throws_ok($$SELECT * FROM keyset_page(NULL::docs, 'rank', filter => 'titl
                  '42501', NULL, 'kp_nobody: keyset_page with a filter is permission denied');
 SELECT throws_ok($$SELECT keyset_connection(NULL::docs, 'rank')$$, '42501', NULL,
                  'kp_nobody: keyset_connection is permission denied');
+SELECT throws_ok($$SELECT keyset_connection_json(NULL::docs, 'rank')$$, '42501', NULL,
+                 'kp_nobody: keyset_connection_json is permission denied');
 SELECT throws_ok($$SELECT * FROM keyset_explain(NULL::docs, 'rank')$$, '42501', NULL,
                  'kp_nobody: keyset_explain is permission denied');
 SELECT throws_ok(format('SELECT * FROM keyset_page(NULL::docs, %L, after => %L)', 'rank', :'alice_cursor'),

@@ -129,6 +129,27 @@ SELECT tap_ok(try(\$\$SELECT ids(NULL::public.ts)\$\$) = '1,2', 'search_path: pu
 SET search_path = public;
 SELECT tap_ok(try(\$\$SELECT ids(NULL::ts)\$\$) = '1,2', 'search_path changed in A: public.ts again');
 
+-- keyset_connection's column encoders (issue 15), cached per row type in A:
+-- B changes a column's type, drops and adds columns, and creates a cast to
+-- json for a column's type; A's nodes stay exactly to_jsonb of the rows
+CREATE TYPE cj_mood AS ENUM ('sad', 'happy');
+CREATE TABLE cj (id int PRIMARY KEY, v int, w text, m cj_mood);
+INSERT INTO cj VALUES (1, 10, 'a', 'sad'), (2, 20, NULL, 'happy');
+CREATE FUNCTION cj_same() RETURNS boolean LANGUAGE sql AS \$\$
+  SELECT (SELECT jsonb_agg(e->'node') FROM jsonb_array_elements(keyset_connection(NULL::cj, 'id')->'edges') e)
+       = (SELECT jsonb_agg(to_jsonb(p.node)) FROM keyset_page(NULL::cj, 'id') p)
+     AND keyset_connection_json(NULL::cj, 'id')::jsonb - 'edges' = keyset_connection(NULL::cj, 'id') - 'edges'
+\$\$;
+SELECT tap_ok(cj_same() AND keyset_connection(NULL::cj, 'id')->'edges'->0->'node'->'v' = '10',
+              'encoders: A caches cj''s columns');
+\! $B "ALTER TABLE cj ALTER COLUMN v TYPE numeric USING v + 0.5, DROP COLUMN w, ADD COLUMN x text DEFAULT 'x'"
+SELECT tap_ok(cj_same() AND keyset_connection(NULL::cj, 'id')->'edges'->0->'node'->'v' = '10.5'
+              AND keyset_connection_json(NULL::cj, 'id')->'edges'->0->'node'->>'x' = 'x',
+              'encoders: B''s ALTER TABLE is seen by A''s next call (type changed, column dropped, column added)');
+\! $B "CREATE FUNCTION cj_mood_json(v cj_mood) RETURNS json LANGUAGE sql IMMUTABLE AS 'SELECT json_build_object(''m'', v::text)'; CREATE CAST (cj_mood AS json) WITH FUNCTION cj_mood_json(cj_mood)"
+SELECT tap_ok(cj_same() AND keyset_connection(NULL::cj, 'id')->'edges'->0->'node'->'m' = '{"m": "sad"}',
+              'encoders: B''s CREATE CAST to json is seen by A''s next call');
+
 SELECT tap_ok(pg_backend_pid() = :a_pid, 'A was one backend throughout (no crash)');
 SQL
 kp_done
