@@ -374,12 +374,29 @@ put_be(StringInfo buf, uint64 v, int n)
 	appendBinaryStringInfo(buf, tmp, n);
 }
 
-/* A fixed-width member: its length (n + 1, as a varint) and n bytes of v */
+/*
+ * A fixed-width member: its length (n + 1, as a varint) and n bytes of v,
+ * big-endian.  n + 1 is at most 9, so its varint is the one byte n + 1;
+ * written in place with one capacity check, as this runs per key column
+ * and row.
+ */
 static inline void
 put_fixed(StringInfo buf, uint64 v, int n)
 {
-	put_varint(buf, (uint32) n + 1);
-	put_be(buf, v, n);
+	char	   *p;
+	int			i;
+
+	Assert(n >= 1 && n <= 8);
+	enlargeStringInfo(buf, n + 1);
+	p = buf->data + buf->len;
+	*p++ = (char) (n + 1);
+	for (i = n - 1; i >= 0; i--)
+	{
+		p[i] = (char) (v & 0xFF);
+		v >>= 8;
+	}
+	buf->len += n + 1;
+	buf->data[buf->len] = '\0';
 }
 
 /* Appends one member's length and bytes: the fixed forms, else send */
