@@ -489,7 +489,7 @@ fi
 if [ "${KP_FIRST_CALL:-1}" = 1 ]; then
   echo
   if KP_RESULTS_DIR="$OUT" bash "$KP_BENCH_DIR/first_call.sh"; then
-    { echo; echo "## First call in a new backend"; echo; cat "$OUT/first_call.md"; } >>"$OUT/bench.md"
+    { echo; echo "## First call in a new backend"; echo; cat "$OUT/first_call_backend.md"; } >>"$OUT/bench.md"
   else
     echo "== first call: failed"
   fi

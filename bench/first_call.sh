@@ -16,7 +16,7 @@
 #   KP_FC_PRELOAD  1: shared_preload_libraries = the built library (by its
 #                  full path, the file the functions load), so the library
 #                  load and its _PG_init are the postmaster's, not the call's
-#   KP_RESULTS_DIR where first_call.md goes (default .)
+#   KP_RESULTS_DIR where first_call_backend.md goes (default .)
 set -uo pipefail
 KP_BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$KP_BENCH_DIR")"
@@ -36,25 +36,19 @@ DEST="$ROOT/.build/install"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-work=$(mktemp -d /tmp/kp_first_call.XXXXXX)
-chmod 755 "$work"
-[ "$(id -u)" -eq 0 ] && chown postgres "$work"
+KP_WORK=""
 cleanup() {
-  [ -f "$work/data/postmaster.pid" ] && as_pg pg_ctl -D "$work/data" -m immediate -w stop >/dev/null 2>&1
-  rm -rf "$work"
+  [ -n "$KP_WORK" ] || return
+  [ -f "$KP_WORK/data/postmaster.pid" ] && as_pg pg_ctl -D "$KP_WORK/data" -m immediate -w stop >/dev/null 2>&1
+  rm -rf "$KP_WORK"
 }
 trap cleanup EXIT
-as_pg initdb -D "$work/data" -U postgres -A trust >/dev/null || exit 1
-printf '%s\n' "port = $PORT" "listen_addresses = ''" "unix_socket_directories = '$work'" \
-  "extension_destdir = '$DEST'" "max_connections = 20" "autovacuum = off" "jit = off" \
-  >>"$work/data/postgresql.conf"
+kp_bench_cluster kp_first_call "$PORT" "$DEST" "max_connections = 20" || exit 1
+work=$KP_WORK
 if [ "${KP_FC_PRELOAD:-0}" = 1 ]; then
   so=$(find "$DEST" -name keyset_pagination.so | head -n 1)
   echo "shared_preload_libraries = '$so'" >>"$work/data/postgresql.conf"
 fi
-export PGHOST=$work PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
-unset PGOPTIONS PGPASSWORD
 as_pg pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null || { cat "$work/server.log"; exit 1; }
 kp_setup_schema kp_bench >/dev/null || exit 1
 seed_posts "$ROWS" >/dev/null || exit 1
@@ -62,9 +56,7 @@ MAXPAGE=$(( ROWS / SIZE ))
 [ "$PAGE" -gt $MAXPAGE ] && PAGE=$MAXPAGE
 pos=$(( (PAGE - 1) * SIZE ))
 if [ "$pos" -gt 0 ]; then
-  IFS='|' read -r ts id cur <<<"$(q -c "SELECT r.created_at::text, r.id, w.cur
-    FROM (SELECT created_at, id FROM posts ORDER BY $ORD OFFSET $(( pos - 1 )) LIMIT 1) r,
-         cursor_walk('posts', '$ORD', NULL, $pos) w")"
+  IFS='|' read -r ts id cur <<<"$(kp_bench_position "$pos" "$ORD")"
   floor="SELECT * FROM kp_bench.posts WHERE (created_at, id) < ('$ts', $id) ORDER BY $ORD LIMIT 21"
   page="SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20, after => '$cur') p"
 else
@@ -116,4 +108,4 @@ row() { printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n" "$1" \
   echo
   printf "median of the per-round differences (keyset_page − floor): wall %.2f ms, CPU %.2f ms\n" \
     "$(awk '{ print $3 - $1 }' "$work/times" | median)" "$(awk '{ print $4 - $2 }' "$work/times" | median)"
-} | tee "$OUT/first_call.md"
+} | tee "$OUT/first_call_backend.md"
