@@ -20,9 +20,6 @@
 set -uo pipefail
 KP_BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$KP_BENCH_DIR")"
-PGVER="${PGVER:-15}"
-BIN="/usr/lib/postgresql/$PGVER/bin"
-export PATH="$BIN:$PATH"
 . "$KP_BENCH_DIR/lib.sh"
 ROWS="${KP_ROWS:-20000}"
 ROUNDS="${KP_FC_ROUNDS:-200}"
@@ -98,7 +95,7 @@ row() { printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n" "$1" \
 {
   echo "First call in a new backend, ms: the one statement of a fresh connection; wall from psql \\timing,"
   echo "CPU = user + system of the backend during the statement (getrusage, log_statement_stats)."
-  echo "$ROUNDS interleaved rounds, $(commas "$ROWS") rows, page $(commas "$PAGE") of $SIZE rows, PostgreSQL $PGVER," \
+  echo "$ROUNDS interleaved rounds, $(commas "$ROWS") rows, page $(commas "$PAGE") of $SIZE rows, PostgreSQL ${PGVER:-15}," \
     "library $([ "${KP_FC_PRELOAD:-0}" = 1 ] && echo "in shared_preload_libraries" || echo "loaded by the call"), load average $(cut -d' ' -f1 /proc/loadavg)."
   echo
   echo "| query | wall median | wall 25% | wall 75% | CPU median | CPU 25% | CPU 75% |"

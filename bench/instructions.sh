@@ -18,6 +18,7 @@
 #   KP_INSTR_N        marginal pages (default 200)
 #   KP_INSTR_BASE     transactions of the base run (default 20)
 #   KP_INSTR_PORT     port of the cluster (default 5439)
+#   KP_INSTR_SIZE     rows a page (default 20)
 #   KP_RESULTS_DIR    where instructions.csv / instructions.md go (default .)
 set -uo pipefail
 KP_BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
@@ -31,7 +32,7 @@ N="${KP_INSTR_N:-200}"
 BASE="${KP_INSTR_BASE:-20}"
 PORT="${KP_INSTR_PORT:-5439}"
 OUT="${KP_RESULTS_DIR:-.}"
-SIZE=20
+SIZE="${KP_INSTR_SIZE:-20}"
 ORD='created_at DESC, id DESC'
 DEST="$ROOT/.build/install"
 command -v valgrind >/dev/null || { echo "instructions: valgrind is not installed" >&2; exit 1; }
@@ -68,12 +69,12 @@ q -c "CHECKPOINT" >/dev/null
 as_pg pg_ctl -D "$work/data" -m fast -w stop >/dev/null || exit 1
 
 S=$work/scripts
-echo "SELECT * FROM kp_bench.posts ORDER BY created_at DESC, id DESC LIMIT 21;" >"$S/floor_first.sql"
-echo "SELECT * FROM kp_bench.posts WHERE (created_at, id) < (:ts, :id) ORDER BY created_at DESC, id DESC LIMIT 21;" >"$S/floor.sql"
-echo "SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20) p;" >"$S/page_first.sql"
-echo "SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20, after => :cur) p;" >"$S/page.sql"
-echo "SELECT keyset_connection(NULL::kp_bench.posts, '$ORD', first => 20);" >"$S/conn_first.sql"
-echo "SELECT keyset_connection(NULL::kp_bench.posts, '$ORD', first => 20, after => :cur);" >"$S/conn.sql"
+echo "SELECT * FROM kp_bench.posts ORDER BY created_at DESC, id DESC LIMIT $(( SIZE + 1 ));" >"$S/floor_first.sql"
+echo "SELECT * FROM kp_bench.posts WHERE (created_at, id) < (:ts, :id) ORDER BY created_at DESC, id DESC LIMIT $(( SIZE + 1 ));" >"$S/floor.sql"
+echo "SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => $SIZE) p;" >"$S/page_first.sql"
+echo "SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => $SIZE, after => :cur) p;" >"$S/page.sql"
+echo "SELECT keyset_connection(NULL::kp_bench.posts, '$ORD', first => $SIZE);" >"$S/conn_first.sql"
+echo "SELECT keyset_connection(NULL::kp_bench.posts, '$ORD', first => $SIZE, after => :cur);" >"$S/conn.sql"
 chmod -R a+rX "$S"
 
 echo "== instructions: postmaster under valgrind --tool=callgrind"
@@ -166,5 +167,5 @@ wait "$vg_pid" 2>/dev/null; vg_pid=""
   done
 } >"$OUT/instructions.md"
 echo
-echo "backend instructions per page (callgrind; marginal over $N pages, pgbench -M prepared, $(commas "$ROWS") rows):"
+echo "backend instructions per page (callgrind; marginal over $N pages, pgbench -M prepared, $(commas "$ROWS") rows, $SIZE rows a page):"
 cat "$OUT/instructions.md"
