@@ -26,6 +26,8 @@
 #   KP_BENCH_PAGES   pages (default "1 1000 10000")
 #   KP_BENCH_CLIENTS client counts of the scaling table (default "1 2 4 8")
 #   KP_INSTR         1 (default): instructions per page with callgrind; 0: skip
+#   KP_FIRST_CALL    1 (default): the first call in a new backend in ms
+#                    (bench/first_call.sh, 20,000 rows, a cluster of its own); 0: skip
 #   KP_PROFILE       auto (default: perf profile when a target is missed),
 #                    1 (always), 0 (never)
 #   KP_DB            database to use; created if missing, then dropped
@@ -479,6 +481,17 @@ if [ "${KP_INSTR:-1}" = 1 ]; then
       echo; cat "$OUT/instructions.md"; } >>"$OUT/bench.md"
   else
     echo "== instructions: failed"
+  fi
+fi
+
+# ---------------------------------------------------------------------------
+# the first call in a new backend, in ms (wall and backend CPU)
+if [ "${KP_FIRST_CALL:-1}" = 1 ]; then
+  echo
+  if KP_RESULTS_DIR="$OUT" bash "$KP_BENCH_DIR/first_call.sh"; then
+    { echo; echo "## First call in a new backend"; echo; cat "$OUT/first_call_backend.md"; } >>"$OUT/bench.md"
+  else
+    echo "== first call: failed"
   fi
 fi
 

@@ -18,7 +18,7 @@
 #   KP_INSTR_N        marginal pages (default 200)
 #   KP_INSTR_BASE     transactions of the base run (default 20)
 #   KP_INSTR_PORT     port of the cluster (default 5439)
-#   KP_PAGE_SIZE      rows a page (default 20)
+#   KP_INSTR_SIZE     rows a page (default 20)
 #   KP_INSTR_CASES    which queries (default "floor page conn json"; json is
 #                     keyset_connection_json, 0.2.0)
 #   KP_RESULTS_DIR    where instructions.csv / instructions.md go (default .)
@@ -34,7 +34,7 @@ N="${KP_INSTR_N:-200}"
 BASE="${KP_INSTR_BASE:-20}"
 PORT="${KP_INSTR_PORT:-5439}"
 OUT="${KP_RESULTS_DIR:-.}"
-SIZE="${KP_PAGE_SIZE:-20}"
+SIZE="${KP_INSTR_SIZE:-20}"
 CASES="${KP_INSTR_CASES:-floor page conn json}"
 ORD='created_at DESC, id DESC'
 DEST="$ROOT/.build/install"
@@ -43,25 +43,21 @@ command -v valgrind >/dev/null || { echo "instructions: valgrind is not installe
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-work=$(mktemp -d /tmp/kp_instr.XXXXXX)
-chmod 755 "$work"
-mkdir "$work/cg" "$work/scripts"
-[ "$(id -u)" -eq 0 ] && chown postgres "$work" "$work/cg"
+KP_WORK=""
 vg_pid=""
 cleanup() {
-  [ -f "$work/data/postmaster.pid" ] && as_pg pg_ctl -D "$work/data" -m immediate -w stop >/dev/null 2>&1
+  [ -n "$KP_WORK" ] || return
+  [ -f "$KP_WORK/data/postmaster.pid" ] && as_pg pg_ctl -D "$KP_WORK/data" -m immediate -w stop >/dev/null 2>&1
   [ -n "$vg_pid" ] && wait "$vg_pid" 2>/dev/null
-  rm -rf "$work"
+  rm -rf "$KP_WORK"
 }
 trap cleanup EXIT
-as_pg initdb -D "$work/data" -U postgres -A trust >/dev/null || exit 1
 # a cluster of its own, no autovacuum or JIT to count
-printf '%s\n' "port = $PORT" "listen_addresses = ''" "unix_socket_directories = '$work'" \
-  "extension_destdir = '$DEST'" "max_prepared_transactions = 0" "max_connections = 20" \
-  "shared_buffers = ${KP_SHARED_BUFFERS:-512MB}" "autovacuum = off" "jit = off" >>"$work/data/postgresql.conf"
-export PGHOST=$work PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
-unset PGOPTIONS PGPASSWORD
+kp_bench_cluster kp_instr "$PORT" "$DEST" "max_prepared_transactions = 0" "max_connections = 20" \
+  "shared_buffers = ${KP_SHARED_BUFFERS:-512MB}" || exit 1
+work=$KP_WORK
+mkdir "$work/cg" "$work/scripts"
+[ "$(id -u)" -eq 0 ] && chown postgres "$work/cg"
 as_pg pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null || { cat "$work/server.log"; exit 1; }
 
 echo "== instructions: seed $(commas "$ROWS") rows (cluster on port $PORT)"
@@ -71,9 +67,7 @@ MAXPAGE=$(( ROWS / SIZE ))
 read -r FIRST DEEP <<<"$(for p in ${KP_BENCH_PAGES:-1 10000}; do [ "$p" -gt $MAXPAGE ] && p=$MAXPAGE; echo "$p"; done |
   sort -n | uniq | awk 'NR == 1 { f = $1 } { l = $1 } END { print f, l }')"
 pos=$(( (DEEP - 1) * SIZE ))
-IFS='|' read -r ts id cur <<<"$(q -c "SELECT r.created_at::text, r.id, w.cur
-  FROM (SELECT created_at, id FROM posts ORDER BY $ORD OFFSET $(( pos - 1 )) LIMIT 1) r,
-       cursor_walk('posts', '$ORD', NULL, $pos) w")"
+IFS='|' read -r ts id cur <<<"$(kp_bench_position "$pos" "$ORD")"
 q -c "CHECKPOINT" >/dev/null
 as_pg pg_ctl -D "$work/data" -m fast -w stop >/dev/null || exit 1
 
@@ -179,5 +173,5 @@ wait "$vg_pid" 2>/dev/null; vg_pid=""
   done
 } >"$OUT/instructions.md"
 echo
-echo "backend instructions per page (callgrind; marginal over $N pages, pgbench -M prepared, $(commas "$ROWS") rows):"
+echo "backend instructions per page (callgrind; marginal over $N pages, pgbench -M prepared, $(commas "$ROWS") rows, $SIZE rows a page):"
 cat "$OUT/instructions.md"

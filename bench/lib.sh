@@ -8,6 +8,38 @@ case ":$PATH:" in *":$PG_BIN:"*) ;; *) export PATH="$PG_BIN:$PATH" ;; esac
 # psql: no psqlrc, stop at the first error, unaligned tuples only
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 
+# as_pg CMD...: runs CMD as postgres when root (the server refuses root)
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# kp_bench_cluster PREFIX PORT DEST [SETTING...]: for a bench script that
+# runs a cluster of its own (bench/instructions.sh, bench/first_call.sh):
+# initdb in a fresh directory KP_WORK (/tmp/PREFIX.XXXXXX, postgres's when
+# root), socket there and no TCP, extension_destdir DEST, no autovacuum or
+# JIT, plus each SETTING line; exports the libpq environment for it.  Not
+# started; set KP_WORK='' and a trap that stops the cluster and removes
+# KP_WORK before calling.
+kp_bench_cluster() {
+  local prefix=$1 port=$2 dest=$3
+  shift 3
+  KP_WORK=$(mktemp -d "/tmp/$prefix.XXXXXX") || return 1
+  chmod 755 "$KP_WORK"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$KP_WORK"; fi
+  as_pg initdb -D "$KP_WORK/data" -U postgres -A trust >/dev/null || return 1
+  printf '%s\n' "port = $port" "listen_addresses = ''" "unix_socket_directories = '$KP_WORK'" \
+    "extension_destdir = '$dest'" "autovacuum = off" "jit = off" "$@" >>"$KP_WORK/data/postgresql.conf"
+  export PGHOST=$KP_WORK PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+  unset PGOPTIONS PGPASSWORD
+}
+
+# kp_bench_position POS ORDER: "created_at|id|cursor" of the row before
+# position POS (>= 1) of posts in ORDER, the cursor from cursor_walk
+# (bench/helpers.sql): where a page starting at POS seeks from
+kp_bench_position() {
+  q -c "SELECT r.created_at::text, r.id, w.cur
+    FROM (SELECT created_at, id FROM posts ORDER BY $2 OFFSET $(( $1 - 1 )) LIMIT 1) r,
+         cursor_walk('posts', '$2', NULL, $1) w"
+}
+
 # prints SQL the way the demo shows it
 show_sql() { sed 's/^/    /' <<<"$1"; }
 

@@ -169,13 +169,15 @@ kp_seek_receive(TupleTableSlot *slot, DestReceiver *self)
 	row = &r->out[r->got++];
 	old = MemoryContextSwitchTo(r->run->outcxt);
 	row->node = slot->tts_isnull[0] ? (Datum) 0 : datumCopy(slot->tts_values[0], false, -1);
-	row->key = palloc(sizeof(Datum) * ncols);
-	row->keynull = palloc(sizeof(bool) * ncols);
+	/* the key and its null flags in one allocation: this runs per row */
+	row->key = palloc(MAXALIGN(sizeof(Datum) * ncols) + sizeof(bool) * ncols);
+	row->keynull = (bool *) ((char *) row->key + MAXALIGN(sizeof(Datum) * ncols));
 	for (c = 0; c < ncols; c++)
 	{
 		row->keynull[c] = r->keynull[c];
 		row->key[c] = r->keynull[c] ? (Datum) 0
-			: datumCopy(r->key[c], q->keybyval[c], q->keylen[c]);
+			: q->keybyval[c] ? r->key[c]
+			: datumCopy(r->key[c], false, q->keylen[c]);
 	}
 	MemoryContextSwitchTo(old);
 	return true;

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# bench/first_call.sh: milliseconds of the first call in a new backend
+# (issue 15), the hand-written seek (floor) against keyset_page, at the
+# same position of the same table.  Each round opens a fresh connection per
+# query (psql -X, \timing), in alternating order, so both see the same
+# machine noise; the time is the server round trip of that one statement
+# (library load, catalog and key loading, parse and plan, the page), not the
+# connection setup.  Prints the medians, the median of the per-round
+# differences, and the quartiles.
+# Seeds KP_ROWS posts in a cluster of its own (like bench/instructions.sh).
+# Needs the build installed in .build/install.
+#   KP_ROWS        rows (default 20000)
+#   KP_FC_ROUNDS   rounds (default 200)
+#   KP_FC_PAGE     page of 20 rows the calls start at (default 1000)
+#   KP_FC_PORT     port of the cluster (default 5438)
+#   KP_FC_PRELOAD  1: shared_preload_libraries = the built library (by its
+#                  full path, the file the functions load), so the library
+#                  load and its _PG_init are the postmaster's, not the call's
+#   KP_RESULTS_DIR where first_call_backend.md goes (default .)
+set -uo pipefail
+KP_BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(dirname "$KP_BENCH_DIR")"
+. "$KP_BENCH_DIR/lib.sh"
+ROWS="${KP_ROWS:-20000}"
+ROUNDS="${KP_FC_ROUNDS:-200}"
+PAGE="${KP_FC_PAGE:-1000}"
+PORT="${KP_FC_PORT:-5438}"
+OUT="${KP_RESULTS_DIR:-.}"
+SIZE=20
+ORD='created_at DESC, id DESC'
+DEST="$ROOT/.build/install"
+[ -d "$DEST" ] || { echo "first_call: no build in $DEST (make install DESTDIR=$DEST)" >&2; exit 1; }
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+
+KP_WORK=""
+cleanup() {
+  [ -n "$KP_WORK" ] || return
+  [ -f "$KP_WORK/data/postmaster.pid" ] && as_pg pg_ctl -D "$KP_WORK/data" -m immediate -w stop >/dev/null 2>&1
+  rm -rf "$KP_WORK"
+}
+trap cleanup EXIT
+kp_bench_cluster kp_first_call "$PORT" "$DEST" "max_connections = 20" || exit 1
+work=$KP_WORK
+if [ "${KP_FC_PRELOAD:-0}" = 1 ]; then
+  so=$(find "$DEST" -name keyset_pagination.so | head -n 1)
+  echo "shared_preload_libraries = '$so'" >>"$work/data/postgresql.conf"
+fi
+as_pg pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null || { cat "$work/server.log"; exit 1; }
+kp_setup_schema kp_bench >/dev/null || exit 1
+seed_posts "$ROWS" >/dev/null || exit 1
+MAXPAGE=$(( ROWS / SIZE ))
+[ "$PAGE" -gt $MAXPAGE ] && PAGE=$MAXPAGE
+pos=$(( (PAGE - 1) * SIZE ))
+if [ "$pos" -gt 0 ]; then
+  IFS='|' read -r ts id cur <<<"$(kp_bench_position "$pos" "$ORD")"
+  floor="SELECT * FROM kp_bench.posts WHERE (created_at, id) < ('$ts', $id) ORDER BY $ORD LIMIT 21"
+  page="SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20, after => '$cur') p"
+else
+  floor="SELECT * FROM kp_bench.posts ORDER BY $ORD LIMIT 21"
+  page="SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20) p"
+fi
+unset PGOPTIONS
+
+# one fresh connection, one statement: "wall cpu" in ms, wall from psql's
+# \timing, cpu (user + system) from the backend's getrusage
+# (log_statement_stats), which the scheduler's waits on a busy machine do
+# not inflate
+one() {
+  local wall
+  wall=$(PGOPTIONS="-c log_statement_stats=on" psql -X -q -c '\timing on' -c "$1" |
+    awk '/^Time: / { t = $2 } END { print t }')
+  echo "$wall $(grep ' s elapsed' "$work/server.log" | tail -n 1 |
+    awk '{ for (i = 1; i <= NF; i++) if ($(i + 1) == "s" && ($(i + 2) ~ /^user/ || $(i + 2) ~ /^system/)) c += $i
+           print c * 1000 }')"
+}
+one "$floor" >/dev/null; one "$page" >/dev/null   # warm the OS caches
+: >"$work/times"
+for r in $(seq 1 "$ROUNDS"); do
+  if [ $(( r % 2 )) = 0 ]; then
+    f=$(one "$floor"); p=$(one "$page")
+  else
+    p=$(one "$page"); f=$(one "$floor")
+  fi
+  echo "$f $p" >>"$work/times"
+done
+# columns of $work/times: floor wall, floor cpu, page wall, page cpu
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() { awk -v c="$1" '{ print $c }' "$work/times"; }
+q1() { sort -n | awk '{ v[NR] = $1 } END { print v[int(0.25 * (NR - 1)) + 1] }'; }
+q3() { sort -n | awk '{ v[NR] = $1 } END { print v[int(0.75 * (NR - 1)) + 1] }'; }
+row() { printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n" "$1" \
+  "$(col "$2" | median)" "$(col "$2" | q1)" "$(col "$2" | q3)" \
+  "$(col "$3" | median)" "$(col "$3" | q1)" "$(col "$3" | q3)"; }
+{
+  echo "First call in a new backend, ms: the one statement of a fresh connection; wall from psql \\timing,"
+  echo "CPU = user + system of the backend during the statement (getrusage, log_statement_stats)."
+  echo "$ROUNDS interleaved rounds, $(commas "$ROWS") rows, page $(commas "$PAGE") of $SIZE rows, PostgreSQL ${PGVER:-15}," \
+    "library $([ "${KP_FC_PRELOAD:-0}" = 1 ] && echo "in shared_preload_libraries" || echo "loaded by the call"), load average $(cut -d' ' -f1 /proc/loadavg)."
+  echo
+  echo "| query | wall median | wall 25% | wall 75% | CPU median | CPU 25% | CPU 75% |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  row "hand-written seek (floor)" 1 2
+  row "keyset_page" 3 4
+  echo
+  printf "median of the per-round differences (keyset_page − floor): wall %.2f ms, CPU %.2f ms\n" \
+    "$(awk '{ print $3 - $1 }' "$work/times" | median)" "$(awk '{ print $4 - $2 }' "$work/times" | median)"
+} | tee "$OUT/first_call_backend.md"
