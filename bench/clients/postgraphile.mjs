@@ -23,10 +23,14 @@ const { schema, resolvedPreset } = await makeSchema({
   grafast: { explain: false },
 });
 
-const fields = "id createdAt authorId score title body";
+// the column id is `rowId` when the Node interface takes `id` (Amber does)
+const idField = schema.getType("Post").getFields().rowId ? "rowId" : "id";
+const idOrder = idField === "rowId" ? "ROW_ID_DESC" : "ID_DESC";
+const orderBy = `orderBy: [CREATED_AT_DESC, ${idOrder}]`;
+const fields = `${idField} createdAt authorId score title body`;
 const pageInfo = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }";
 const source = (count) => `query Page($first: Int!, $after: Cursor) {
-  allPosts(first: $first, after: $after, orderBy: [CREATED_AT_DESC, ID_DESC]) {
+  allPosts(first: $first, after: $after, ${orderBy}) {
     edges { cursor node { ${fields} } }
     ${pageInfo}${count ? "\n    totalCount" : ""}
   }
@@ -42,7 +46,7 @@ async function gql(src, variableValues) {
 // own format, so the position is found through its offset argument.
 async function pglCursor(pos) {
   if (pos.cur === null) return null;
-  const d = await gql(`query($o: Int!) { allPosts(first: 1, offset: $o, orderBy: [CREATED_AT_DESC, ID_DESC]) { edges { cursor } } }`,
+  const d = await gql(`query($o: Int!) { allPosts(first: 1, offset: $o, ${orderBy}) { edges { cursor } } }`,
     { o: (pos.page - 1) * pos.size - 1 });
   return d.allPosts.edges[0].cursor;
 }
@@ -61,7 +65,7 @@ for (const pos of positions) {
 // the same rows from everyone
 for (const c of cases) {
   const r = await c.run();
-  const ids = c.kind === "conn" ? idsOf("conn", r.rows, c.pos.size) : r.allPosts.edges.map((e) => String(e.node.id));
+  const ids = c.kind === "conn" ? idsOf("conn", r.rows, c.pos.size) : r.allPosts.edges.map((e) => String(e.node[idField]));
   if (ids.join(",") !== c.pos.ids.map(String).join(",")) throw new Error(`${c.kind} page ${c.pos.page}: other rows than the floor`);
   if (c.kind === "pgl" && c.pos.page === positions.at(-1).page) setup.pglCount = r.allPosts.totalCount;
 }
