@@ -6,7 +6,7 @@
 # deepest page (10,000 or the last the table has) at 20 and 100 rows a page
 # -- the floor's (created_at, id), the keyset cursor and the ids the page must
 # hold -- and runs, each in interleaved rounds (the order rotated every
-# round), medians:
+# round, an untimed SELECT 1 before each timed statement), medians:
 #   1. node-postgres (bench/clients/nodepg.mjs): named prepared statements;
 #      the floor (bench/instructions.sh's hand-written seek), keyset_page read
 #      as `SELECT (p.node).*, p.cursor, p.has_next_page`, keyset_connection,
@@ -109,7 +109,7 @@ done
   echo "# keyset_pagination client benchmarks"
   echo
   echo "$(commas "$ROWS") rows (bench/lib.sh's seeded posts, ORDER BY $ORD); every contestant returns the same rows (checked), on the same cluster and connection settings."
-  echo "Medians over $KP_CLIENTS_ROUNDS interleaved rounds (the order rotated every round, ${KP_CLIENTS_WARMUP:-20} untimed rounds first): wall time in the client from sending the statement to having the rows decoded by the driver."
+  echo "Medians over $KP_CLIENTS_ROUNDS interleaved rounds (the order rotated every round, ${KP_CLIENTS_WARMUP:-20} untimed rounds first, an untimed \`SELECT 1\` before each timed statement so that none pays for the previous one's result): wall time in the client from sending the statement to having the rows decoded by the driver."
   if [ -s "$OUT/nodepg.md" ]; then
     echo; echo "## node-postgres, named prepared statements (median ms per page)"; echo; cat "$OUT/nodepg.md"
   fi

@@ -75,6 +75,7 @@ const n = cases.length;
 for (let r = 0; r < setup.warmup + setup.rounds; r++) {
   for (let k = 0; k < n; k++) {
     const c = cases[(k + r) % n];
+    await client.query("SELECT 1"); // untimed, as in nodepg.mjs
     const t0 = process.hrtime.bigint();
     await c.run();
     const t = ms(t0);
