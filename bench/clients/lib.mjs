@@ -72,3 +72,31 @@ export const LABELS = {
 export function writeFile(setup, name, text) {
   fs.writeFileSync(`${setup.out}/${name}`, text);
 }
+
+// Whether the installed extension has keyset_connection_json (the json
+// variant of keyset_connection): it is timed too when it does.
+export async function hasJsonConnection(client) {
+  const r = await client.query(
+    "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' " +
+      "JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'keyset_pagination' WHERE p.proname = 'keyset_connection_json') AS j"
+  );
+  return r.rows[0].j;
+}
+
+// The timing loop: warm-up rounds, then setup.rounds rounds each running
+// every case once, the order rotated every round, an untimed SELECT 1 on
+// `client` before each timed call so that no call pays for its
+// predecessor's result; each case's run() times go to its times array.
+export async function interleave(setup, cases, client) {
+  const n = cases.length;
+  for (let r = 0; r < setup.warmup + setup.rounds; r++) {
+    for (let k = 0; k < n; k++) {
+      const c = cases[(k + r) % n];
+      await client.query("SELECT 1");
+      const t0 = process.hrtime.bigint();
+      await c.run();
+      const t = ms(t0);
+      if (r >= setup.warmup) c.times.push(t);
+    }
+  }
+}

@@ -5,17 +5,9 @@
 // rows a page; then the first call on a fresh connection (connect time
 // apart).  Writes nodepg.csv, nodepg.md, first_call.csv, first_call.md.
 import pg from "pg";
-import { loadSetup, median, ms, sqlOf, valuesOf, idsOf, LABELS, writeFile } from "./lib.mjs";
+import { loadSetup, median, ms, sqlOf, valuesOf, idsOf, LABELS, writeFile, hasJsonConnection, interleave } from "./lib.mjs";
 
 const setup = loadSetup();
-
-async function hasJsonFunction(client) {
-  const r = await client.query(
-    "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' " +
-      "JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'keyset_pagination' WHERE p.proname = 'keyset_connection_json') AS j"
-  );
-  return r.rows[0].j;
-}
 
 // One statement per contestant, page size and page, each with its own name.
 function makeCases(kinds) {
@@ -66,18 +58,11 @@ async function steadyState(kinds) {
   const client = new pg.Client();
   await client.connect();
   const cases = makeCases(kinds);
-  for (const c of cases) checkRows(c, (await client.query(c.query)).rows);
-  const n = cases.length;
-  for (let r = 0; r < setup.warmup + setup.rounds; r++) {
-    for (let k = 0; k < n; k++) {
-      const c = cases[(k + r) % n]; // rotate the order every round
-      await client.query("SELECT 1"); // untimed: no statement pays for its predecessor's result
-      const t0 = process.hrtime.bigint();
-      await client.query(c.query);
-      const t = ms(t0);
-      if (r >= setup.warmup) c.times.push(t);
-    }
+  for (const c of cases) {
+    checkRows(c, (await client.query(c.query)).rows);
+    c.run = () => client.query(c.query);
   }
+  await interleave(setup, cases, client);
   await client.end();
   return table(cases, kinds, "node-postgres");
 }
@@ -122,7 +107,7 @@ async function firstCall(kinds) {
 const probe = new pg.Client();
 await probe.connect();
 const kinds = ["floor", "page", "conn"];
-if (await hasJsonFunction(probe)) kinds.push("conn_json");
+if (await hasJsonConnection(probe)) kinds.push("conn_json");
 await probe.end();
 
 const what = process.argv[2] || "all";

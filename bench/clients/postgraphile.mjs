@@ -1,8 +1,9 @@
 // PostGraphile v5 as a peer: the same Relay page (kp_clients.posts, ORDER BY
 // created_at DESC, id DESC, first 20 after a cursor; edges { cursor node {
 // every column } } pageInfo { … } totalCount) served by PostGraphile 5.1.5,
-// timed interleaved with keyset_connection through node-postgres in the same
-// process and run.  PostGraphile runs in-process, the way most favourable to
+// timed interleaved with keyset_connection (and keyset_connection_json when
+// the installed extension has it) through node-postgres in the same process
+// and run.  PostGraphile runs in-process, the way most favourable to
 // it: the schema is built once (makeSchema with the Amber preset) and each
 // request is grafast() on it, so there is no HTTP and the parse, validation
 // and operation plan are cached after the first request; its SQL goes
@@ -13,7 +14,7 @@ import { makeSchema } from "postgraphile";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { grafast } from "postgraphile/grafast";
-import { loadSetup, median, ms, sqlOf, valuesOf, idsOf, LABELS, writeFile } from "./lib.mjs";
+import { loadSetup, median, ms, sqlOf, valuesOf, idsOf, LABELS, writeFile, hasJsonConnection, interleave } from "./lib.mjs";
 
 const setup = loadSetup();
 const pool = new pg.Pool({ max: 1 });
@@ -53,44 +54,42 @@ async function pglCursor(pos) {
 
 const client = new pg.Client();
 await client.connect();
+// keyset_connection_json too, when the installed extension has it
+const kinds = ["conn"];
+if (await hasJsonConnection(client)) kinds.push("conn_json");
 const positions = setup.positions.filter((p) => p.size === 20);
 const cases = [];
 for (const pos of positions) {
   const after = await pglCursor(pos);
   const first = pos.cur === null;
-  cases.push({ kind: "conn", pos, times: [], run: () => client.query({ name: `kp_conn_${pos.size}_${first ? "first" : "after"}`, text: sqlOf(setup, "conn", pos.size, first), values: valuesOf("conn", pos) }) });
+  for (const kind of kinds) {
+    cases.push({ kind, pos, times: [], run: () => client.query({ name: `kp_${kind}_${pos.size}_${first ? "first" : "after"}`, text: sqlOf(setup, kind, pos.size, first), values: valuesOf(kind, pos) }) });
+  }
   cases.push({ kind: "pgl", pos, times: [], run: () => gql(source(true), { first: pos.size, after }) });
   cases.push({ kind: "pgl_nocount", pos, times: [], run: () => gql(source(false), { first: pos.size, after }) });
 }
 // the same rows from everyone
 for (const c of cases) {
   const r = await c.run();
-  const ids = c.kind === "conn" ? idsOf("conn", r.rows, c.pos.size) : r.allPosts.edges.map((e) => String(e.node[idField]));
+  const ids = kinds.includes(c.kind) ? idsOf(c.kind, r.rows, c.pos.size) : r.allPosts.edges.map((e) => String(e.node[idField]));
   if (ids.join(",") !== c.pos.ids.map(String).join(",")) throw new Error(`${c.kind} page ${c.pos.page}: other rows than the floor`);
   if (c.kind === "pgl" && c.pos.page === positions.at(-1).page) setup.pglCount = r.allPosts.totalCount;
 }
 
 const t0all = process.hrtime.bigint();
-const n = cases.length;
-for (let r = 0; r < setup.warmup + setup.rounds; r++) {
-  for (let k = 0; k < n; k++) {
-    const c = cases[(k + r) % n];
-    await client.query("SELECT 1"); // untimed, as in nodepg.mjs
-    const t0 = process.hrtime.bigint();
-    await c.run();
-    const t = ms(t0);
-    if (r >= setup.warmup) c.times.push(t);
-  }
-}
+await interleave(setup, cases, client);
 await client.end();
 await pool.end();
 
-let md = `| page | ${LABELS.conn} ms | ${LABELS.pgl} ms | ${LABELS.pgl_nocount} ms | keyset_connection ÷ PostGraphile | keyset_connection ÷ PostGraphile without totalCount |\n|---:|---:|---:|---:|---:|---:|\n`;
+const all = [...kinds, "pgl", "pgl_nocount"];
+let md = `| page | ${all.map((k) => `${LABELS[k]} ms`).join(" | ")} | ${kinds.map((k) => `${k} ÷ PostGraphile | ${k} ÷ PostGraphile without totalCount`).join(" | ")} |\n`;
+md += `|---:|${all.map(() => "---:").join("|")}|${kinds.map(() => "---:|---:").join("|")}|\n`;
 let csv = "page,case,median_ms,n\n";
 for (const pos of positions) {
-  const m = Object.fromEntries(["conn", "pgl", "pgl_nocount"].map((k) => [k, median(cases.find((c) => c.kind === k && c.pos === pos).times)]));
-  md += `| ${pos.page.toLocaleString("en")} | ${m.conn.toFixed(3)} | ${m.pgl.toFixed(3)} | ${m.pgl_nocount.toFixed(3)} | ${(m.conn / m.pgl).toFixed(2)}× | ${(m.conn / m.pgl_nocount).toFixed(2)}× |\n`;
-  for (const k of Object.keys(m)) csv += `${pos.page},${k},${m[k].toFixed(4)},${setup.rounds}\n`;
+  const m = Object.fromEntries(all.map((k) => [k, median(cases.find((c) => c.kind === k && c.pos === pos).times)]));
+  md += `| ${pos.page.toLocaleString("en")} | ${all.map((k) => m[k].toFixed(3)).join(" | ")} | ${kinds
+    .map((k) => `${(m[k] / m.pgl).toFixed(2)}× | ${(m[k] / m.pgl_nocount).toFixed(2)}×`).join(" | ")} |\n`;
+  for (const k of all) csv += `${pos.page},${k},${m[k].toFixed(4)},${setup.rounds}\n`;
 }
 writeFile(setup, "postgraphile.md", md);
 writeFile(setup, "postgraphile.csv", csv);
