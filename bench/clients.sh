@@ -27,6 +27,7 @@
 #   KP_CLIENTS_WARMUP        untimed rounds first (default 20)
 #   KP_CLIENTS_PARTS         which parts run (default "nodepg psycopg postgraphile first")
 #   KP_RESULTS_DIR           where results go (default bench/results/<UTC timestamp>)
+#   KP_PUBLISH=1             also copy clients.md to doc/results/
 #   KP_KEEP=1                keep the kp_clients schema afterwards
 set -euo pipefail
 KP_BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
@@ -128,6 +129,11 @@ done
   fi
   echo; echo "## Machine"; echo; sed 's/^/    /' "$OUT/clients_machine.txt"
 } >"$OUT/clients.md"
+if [ "${KP_PUBLISH:-0}" = 1 ]; then
+  mkdir -p "$ROOT/doc/results"
+  cp "$OUT/clients.md" "$ROOT/doc/results/clients.md"
+  echo "published: $ROOT/doc/results/clients.md"
+fi
 echo
 echo "results: $OUT/clients.md"
 echo "client benchmarks finished in $(elapsed "$T0")s"
