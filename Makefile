@@ -96,12 +96,17 @@ distcheck:
 
 # make demo: the demo story on a throwaway cluster (bench/run.sh demo,
 # bench/demo.sh); make bench: pgbench figures (bench/run.sh bench,
-# bench/bench.sh).  Results go to bench/results/<timestamp>/.
-.PHONY: demo bench
+# bench/bench.sh), then the client and peer benchmarks (make bench-clients:
+# bench/run.sh clients, bench/clients.sh; node-postgres, psycopg,
+# PostGraphile, first call), both into one bench/results/<timestamp>/.
+.PHONY: demo bench bench-clients
 demo:
 	bash bench/run.sh demo
 bench:
-	bash bench/run.sh bench
+	out=$${KP_RESULTS_DIR:-$(CURDIR)/bench/results/$$(date -u +%Y%m%dT%H%M%SZ)}; \
+	KP_RESULTS_DIR=$$out bash bench/run.sh bench && KP_RESULTS_DIR=$$out bash bench/run.sh clients
+bench-clients:
+	bash bench/run.sh clients
 
 # make fuzz: the codec's libFuzzer harness (test/fuzz/run.sh) for
 # FUZZ_SECONDS (default 300), then the SQL-level signed-frame fuzzer
