@@ -187,21 +187,20 @@ BEGIN
   PERFORM set_config('kp_test.fx_ddl', 'SELECT 1', false);
   RETURN 'no error';
 END $f$;
-SELECT is(pg_temp.fx_try($$SELECT p.node::text FROM keyset_page(NULL::fx, 'v DESC, id', first => 10, after => %L, filter => %L) p$$,
-                         'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', 1),
-          '55006', 'keyset_page: ALTER TABLE by the filter between two ranges of a page is refused');
-SELECT is(pg_temp.fx_try($$SELECT keyset_connection(NULL::fx, 'v DESC, id', first => 10, after => %L, filter => %L)$$,
-                         'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', 2),
-          '55006', 'keyset_connection: the same DDL is refused');
-SELECT is(pg_temp.fx_try($$SELECT keyset_connection_json(NULL::fx, 'v DESC, id', first => 10, after => %L, filter => %L)$$,
-                         'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', 3),
-          '55006', 'keyset_connection_json: the same DDL is refused');
-SELECT is(pg_temp.fx_try($$SELECT keyset_connection(NULL::fx, 'v DESC, id', first => 10, after => %L, filter => %L)$$,
-                         'DROP TABLE fx', 4),
-          '55006', 'keyset_connection: DROP TABLE by the filter between two ranges is refused');
-SELECT is(pg_temp.fx_try($$SELECT keyset_connection(NULL::fx, 'v DESC, id', first => 10, after => %L, filter => %L)$$,
-                         'SELECT 1', 5),
-          'no error', 'the same page without DDL pages');
+SELECT is(pg_temp.fx_try(format($$SELECT %s FROM %s(NULL::fx, 'v DESC, id', first => 10, after => %%L, filter => %%L) p$$,
+                                 sel, fn), ddl, tag), want, label)
+FROM (VALUES
+  (1, 'p.node::text', 'keyset_page', 'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', '55006',
+   'keyset_page: ALTER TABLE by the filter between two ranges of a page is refused'),
+  (2, 'p', 'keyset_connection', 'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', '55006',
+   'keyset_connection: the same DDL is refused'),
+  (3, 'p', 'keyset_connection_json', 'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', '55006',
+   'keyset_connection_json: the same DDL is refused'),
+  (4, 'p', 'keyset_connection', 'DROP TABLE fx', '55006',
+   'keyset_connection: DROP TABLE by the filter between two ranges is refused'),
+  (5, 'p', 'keyset_connection', 'SELECT 1', 'no error', 'the same page without DDL pages')
+) AS c(tag, sel, fn, ddl, want, label)
+ORDER BY tag;
 SELECT is(keyset_connection(NULL::fx, 'v DESC, id', first => 2)->'edges'->0->'node',
           '{"id": 40, "v": 10, "x": 2147418112}'::jsonb, 'and the table is unchanged');
 
