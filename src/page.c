@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "access/relation.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "lib/stringinfo.h"
@@ -413,11 +414,20 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	Oid			relid = kp_rowtype_relid(a->rowtype, a->fname);
 	int			nargs = kp_args_count(a->args);
 	KpQuery    *q;
+	Relation	rel;
 
 	memset(page, 0, sizeof(*page));
 
-	/* lock first: this processes pending invalidations before the cache is trusted */
-	LockRelationOid(relid, AccessShareLock);
+	/*
+	 * Lock first: this processes pending invalidations before the cache is
+	 * trusted.  And hold the relation open until the rows are taken: they
+	 * come from several plans (ranges, the probe), and a function of the
+	 * filter, run while a later plan is planned, could otherwise ALTER or
+	 * DROP the relation between them, leaving rows of the old row format
+	 * that the new descriptor misreads.  Open, such DDL fails as it does in
+	 * any query reading the relation ("being used by active queries").
+	 */
+	rel = relation_open(relid, AccessShareLock);
 	q = kp_query_get(relid, a->order_by, a->filter, nargs, true);
 	PG_TRY();
 	{
@@ -426,6 +436,7 @@ kp_page_run(const KpPageArgs *a, KpPage *page, bool explain, bool analyze)
 	PG_FINALLY();
 	{
 		kp_query_release(q);
+		relation_close(rel, NoLock);
 	}
 	PG_END_TRY();
 }

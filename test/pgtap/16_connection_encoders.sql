@@ -248,5 +248,56 @@ SELECT keyset_connection(NULL::enc, 'id', first => 1) IS NOT NULL;
 SELECT is((SELECT count(*)::int FROM pg_backend_memory_contexts WHERE name = 'keyset_connection encoders'), 1,
           'five tables created, paged and dropped: only the live row type''s encoders are kept');
 
+-- DDL inside a call: a cast to json that, while the page is being encoded,
+-- pages the same table again (nested call), then drops the table, creates a
+-- cast and alters another table.  The call's entry is pinned: the rest of
+-- the page is encoded with the descriptor its rows were formed with, and a
+-- cast that raises mid-page releases the pin (the entries of dropped types
+-- go on the next call).
+CREATE TYPE enc_mood AS ENUM ('calm', 'storm');
+CREATE TABLE enc_ddl (id int PRIMARY KEY, m enc_mood, note text, n numeric);
+INSERT INTO enc_ddl SELECT g, CASE WHEN g = 2 THEN 'storm' ELSE 'calm' END::enc_mood, 'n' || g, g / 2.0
+FROM generate_series(1, 4) g;
+CREATE TABLE enc_other (id int PRIMARY KEY, v int);
+CREATE FUNCTION pg_temp.enc_mood_json(v enc_mood) RETURNS json LANGUAGE plpgsql AS $f$
+DECLARE inner_doc jsonb;
+BEGIN
+  IF v = 'storm' AND current_setting('kp_test.enc_mode') = 'ddl' THEN
+    PERFORM set_config('kp_test.enc_mode', 'done', true);
+    inner_doc := keyset_connection(NULL::enc_ddl, 'id', first => 1);
+    DROP TABLE enc_ddl;
+    CREATE CAST (int4range AS json) WITH INOUT;
+    ALTER TABLE enc_other ALTER COLUMN v TYPE text;
+    RETURN json_build_object('inner', inner_doc->'edges'->0->'node'->'note');
+  ELSIF v = 'storm' AND current_setting('kp_test.enc_mode') = 'raise' THEN
+    CREATE TEMP TABLE enc_gone (a int);
+    RAISE EXCEPTION 'enc_mood_json: storm' USING ERRCODE = 'P0001';
+  END IF;
+  RETURN to_json(v::text);
+END $f$;
+CREATE CAST (enc_mood AS json) WITH FUNCTION pg_temp.enc_mood_json(enc_mood);
+SELECT set_config('kp_test.enc_mode', 'raise', false);
+SELECT throws_ok($$SELECT keyset_connection(NULL::enc_ddl, 'id', first => 4)$$, 'P0001', NULL,
+                 'a cast raising mid-page: the call fails cleanly');
+SELECT throws_ok($$SELECT keyset_connection_json(NULL::enc_ddl, 'id', first => 4)$$, 'P0001', NULL,
+                 'and keyset_connection_json too');
+SELECT set_config('kp_test.enc_mode', 'ddl', false);
+SAVEPOINT enc_ddl;
+SELECT is(pg_temp.uncursored(keyset_connection(NULL::enc_ddl, 'id', first => 4))->'edges',
+          '[{"node": {"m": "calm", "n": 0.50000000000000000000, "id": 1, "note": "n1"}},
+            {"node": {"m": {"inner": "n1"}, "n": 1.00000000000000000000, "id": 2, "note": "n2"}},
+            {"node": {"m": "calm", "n": 1.50000000000000000000, "id": 3, "note": "n3"}},
+            {"node": {"m": "calm", "n": 2.00000000000000000000, "id": 4, "note": "n4"}}]'::jsonb,
+          'DDL by a cast inside the call (nested call, DROP TABLE, CREATE CAST, ALTER TABLE): the page as read');
+ROLLBACK TO SAVEPOINT enc_ddl;
+SELECT set_config('kp_test.enc_mode', 'ddl', false);
+SELECT is((keyset_connection_json(NULL::enc_ddl, 'id', first => 4)::jsonb)->'edges'->1->'node'->'m',
+          '{"inner": "n1"}'::jsonb, 'the same in keyset_connection_json');
+ROLLBACK TO SAVEPOINT enc_ddl;
+SELECT set_config('kp_test.enc_mode', 'off', false);
+SELECT keyset_connection(NULL::enc, 'id', first => 1) IS NOT NULL;
+SELECT is((SELECT count(*)::int FROM pg_backend_memory_contexts WHERE name = 'keyset_connection encoders'), 1,
+          'after the failed and the DDL calls, only the live entry is kept (pins released)');
+
 SELECT * FROM finish();
 ROLLBACK;

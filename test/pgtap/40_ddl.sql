@@ -145,5 +145,64 @@ DELETE FROM m WHERE id <= 10 OR id = 100;
 SELECT is((SELECT bool_and(p.has_previous_page) FROM keyset_page(NULL::m, 'a', first => 3, after => :'m_cur') p),
           false, 'nothing left before the position: has_previous_page false');
 
+-- 10. DDL run by the filter while a later range of the same page is planned
+-- (an IMMUTABLE function is folded at planning; it calls a VOLATILE one that
+-- alters the table).  The rows of the first range are already taken in the
+-- old row format: the relation is held open for the whole page, so the DDL
+-- fails as in any query reading the table (55006), never a page whose rows
+-- the new descriptor misreads (was: 22P07 on a checking server, a misread
+-- of an int as a text header on a stock one).
+CREATE TABLE fx (id int PRIMARY KEY, v int NOT NULL, x int);
+INSERT INTO fx SELECT g, g / 4, 2147418112 FROM generate_series(1, 40) g;
+CREATE FUNCTION pg_temp.fx_alter() RETURNS void LANGUAGE plpgsql VOLATILE AS $f$
+BEGIN
+  EXECUTE current_setting('kp_test.fx_ddl');
+END $f$;
+CREATE FUNCTION pg_temp.fx_on_call(n int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $f$
+DECLARE k int := current_setting('kp_test.fx_calls')::int + 1;
+BEGIN
+  PERFORM set_config('kp_test.fx_calls', k::text, false);
+  IF k = n THEN
+    PERFORM pg_temp.fx_alter();
+  END IF;
+  RETURN 0;
+END $f$;
+-- The SQLSTATE of one call whose filter runs ddl while planning the second
+-- range of the page after (8, 34) in 'v DESC, id' (v = 8 AND id >= 34, then
+-- v < 8); tag makes the filter, so the cached query and its plans, new.
+CREATE FUNCTION pg_temp.fx_try(call text, ddl text, tag int) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+  filter text := format('id > pg_temp.fx_on_call(2) - %s', tag);
+  cur text;
+BEGIN
+  PERFORM set_config('kp_test.fx_calls', '-1000', false), set_config('kp_test.fx_ddl', 'SELECT 1', false);
+  cur := keyset_connection(NULL::fx, 'v DESC, id', first => 8, filter => filter)->'pageInfo'->>'endCursor';
+  PERFORM set_config('kp_test.fx_calls', '0', false), set_config('kp_test.fx_ddl', ddl, false);
+  BEGIN
+    EXECUTE format(call, cur, filter);
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM set_config('kp_test.fx_ddl', 'SELECT 1', false);
+    RETURN SQLSTATE;
+  END;
+  PERFORM set_config('kp_test.fx_ddl', 'SELECT 1', false);
+  RETURN 'no error';
+END $f$;
+SELECT is(pg_temp.fx_try(format($$SELECT %s FROM %s(NULL::fx, 'v DESC, id', first => 10, after => %%L, filter => %%L) p$$,
+                                 sel, fn), ddl, tag), want, label)
+FROM (VALUES
+  (1, 'p.node::text', 'keyset_page', 'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', '55006',
+   'keyset_page: ALTER TABLE by the filter between two ranges of a page is refused'),
+  (2, 'p', 'keyset_connection', 'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', '55006',
+   'keyset_connection: the same DDL is refused'),
+  (3, 'p', 'keyset_connection_json', 'ALTER TABLE fx ALTER COLUMN x TYPE text USING x::text', '55006',
+   'keyset_connection_json: the same DDL is refused'),
+  (4, 'p', 'keyset_connection', 'DROP TABLE fx', '55006',
+   'keyset_connection: DROP TABLE by the filter between two ranges is refused'),
+  (5, 'p', 'keyset_connection', 'SELECT 1', 'no error', 'the same page without DDL pages')
+) AS c(tag, sel, fn, ddl, want, label)
+ORDER BY tag;
+SELECT is(keyset_connection(NULL::fx, 'v DESC, id', first => 2)->'edges'->0->'node',
+          '{"id": 40, "v": 10, "x": 2147418112}'::jsonb, 'and the table is unchanged');
+
 SELECT * FROM finish();
 ROLLBACK;
