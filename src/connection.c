@@ -87,6 +87,15 @@ typedef struct KpRowEnc
 	int		   *keyorder;		/* cols indexes in jsonb's key order */
 } KpRowEnc;
 
+/*
+ * Entries kept at most: the list is in order of last use, and past this many
+ * the least recently used ones no call is using are freed.  An entry is a
+ * few kB (its columns' names and lookups), so the cache stays well under a
+ * megabyte however many row types a backend pages (schema-per-tenant
+ * applications page thousands), and a lookup walks a short list.
+ */
+#define KP_MAX_ROW_ENCODERS 64
+
 static KpRowEnc *row_encoders = NULL;
 static bool callbacks_registered = false;
 
@@ -107,23 +116,32 @@ encoders_changed(Datum arg, int cacheid, uint32 hashvalue)
 			e->valid = false;
 }
 
-/* Frees the entries no call uses and no call will find again */
+/*
+ * Frees the entries no call uses and no call will find again, and the least
+ * recently used unpinned ones beyond KP_MAX_ROW_ENCODERS (the list is in
+ * order of use, so those are the ones after the first KP_MAX_ROW_ENCODERS
+ * kept).
+ */
 static void
 free_stale_encoders(void)
 {
 	KpRowEnc  **link = &row_encoders;
+	int			kept = 0;
 
 	while (*link != NULL)
 	{
 		KpRowEnc   *e = *link;
 
-		if (!e->valid && e->pins == 0)
+		if (e->pins == 0 && (!e->valid || kept >= KP_MAX_ROW_ENCODERS))
 		{
 			*link = e->next;
 			MemoryContextDelete(e->cxt);
 		}
 		else
+		{
+			kept++;
 			link = &e->next;
+		}
 	}
 }
 
@@ -350,6 +368,7 @@ get_encoder(Oid rowtype)
 {
 	TypeCacheEntry *tce = lookup_type_cache(rowtype, TYPECACHE_TUPDESC);
 	KpRowEnc   *e;
+	KpRowEnc  **link;
 	MemoryContextCallback *cb;
 
 	/* a domain over the row type pages the row type (kp_rowtype_relid) */
@@ -366,21 +385,27 @@ get_encoder(Oid rowtype)
 		CacheRegisterSyscacheCallback(TYPEOID, encoders_changed, (Datum) 0);
 		callbacks_registered = true;
 	}
-	for (e = row_encoders; e != NULL; e = e->next)
+	for (link = &row_encoders; *link != NULL; link = &(*link)->next)
 	{
+		e = *link;
 		if (e->rowtype != rowtype || !e->valid)
 			continue;
 		if (e->tupdesc_id == tce->tupDesc_identifier)
 			break;
 		e->valid = false;
 	}
-	free_stale_encoders();
-	if (e == NULL)
+	if (*link != NULL)
 	{
-		e = build_encoder(rowtype, tce);
-		e->next = row_encoders;
-		row_encoders = e;
+		/* used now: to the front, so the list stays in order of use */
+		e = *link;
+		*link = e->next;
 	}
+	else
+		e = build_encoder(rowtype, tce);
+	e->next = row_encoders;
+	row_encoders = e;
+	/* e is first and counted as kept; pinned below before anything can run */
+	free_stale_encoders();
 	cb = palloc(sizeof(MemoryContextCallback));
 	cb->func = unpin_encoder;
 	cb->arg = e;

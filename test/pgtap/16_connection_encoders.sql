@@ -299,5 +299,27 @@ SELECT keyset_connection(NULL::enc, 'id', first => 1) IS NOT NULL;
 SELECT is((SELECT count(*)::int FROM pg_backend_memory_contexts WHERE name = 'keyset_connection encoders'), 1,
           'after the failed and the DDL calls, only the live entry is kept (pins released)');
 
+-- the cache is bounded: a backend paging many live row types (one table per
+-- tenant) keeps the 64 it used last; an evicted type is rebuilt when paged
+-- again, with the same document
+DO $$
+BEGIN
+  FOR i IN 1..70 LOOP
+    EXECUTE format('CREATE TABLE enc_many_%s (id int PRIMARY KEY, v text, n bigint)', i);
+    EXECUTE format('INSERT INTO enc_many_%s VALUES (1, ''a%s'', %s), (2, NULL, -%s)', i, i, i, i);
+    EXECUTE format('SELECT keyset_connection(NULL::enc_many_%s, ''id'')', i);
+  END LOOP;
+END $$;
+SELECT is((SELECT count(*)::int FROM pg_backend_memory_contexts WHERE name = 'keyset_connection encoders'), 64,
+          '70 live tables paged: the encoder cache keeps 64');
+SELECT is(pg_temp.uncursored(keyset_connection(NULL::enc_many_1, 'id'))->'edges',
+          (SELECT jsonb_agg(jsonb_build_object('node', to_jsonb(t)) ORDER BY id) FROM enc_many_1 t),
+          'an evicted row type is rebuilt: nodes are to_jsonb of the rows');
+SELECT is(pg_temp.uncursored(keyset_connection_json(NULL::enc_many_2, 'id')::jsonb),
+          pg_temp.uncursored(keyset_connection(NULL::enc_many_2, 'id')),
+          'and keyset_connection_json of another evicted one agrees');
+SELECT is((SELECT count(*)::int FROM pg_backend_memory_contexts WHERE name = 'keyset_connection encoders'), 64,
+          'still 64 after paging evicted types again');
+
 SELECT * FROM finish();
 ROLLBACK;
