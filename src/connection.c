@@ -310,11 +310,16 @@ key_order_cmp(const void *a, const void *b)
 	return memcmp(x->name, y->name, x->namelen);
 }
 
-/* Builds the entry of a row type's current descriptor */
+/*
+ * Builds the entry of a row type's current descriptor.  It is built in a
+ * context under the call's and moved under CacheMemoryContext only when
+ * complete, so an error during the catalog lookups frees it with the call
+ * instead of leaving an unreachable context in the cache.
+ */
 static KpRowEnc *
 build_encoder(Oid rowtype, TypeCacheEntry *tce)
 {
-	MemoryContext cxt = AllocSetContextCreate(CacheMemoryContext,
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "keyset_connection encoders",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
@@ -353,6 +358,7 @@ build_encoder(Oid rowtype, TypeCacheEntry *tce)
 	qsort(e->keyorder, e->ncols, sizeof(int), key_order_cmp);
 	sort_cols = NULL;
 	MemoryContextSwitchTo(old);
+	MemoryContextSetParent(cxt, CacheMemoryContext);
 	e->valid = true;
 	return e;
 }
@@ -443,6 +449,32 @@ value_to_jsonb(KpColEnc *col, Datum value)
 	return DatumGetJsonbP(FunctionCall1(&col->tojsonb, value));
 }
 
+static void
+set_string(JsonbValue *v, char *s)
+{
+	v->type = jbvString;
+	v->val.string.val = s;
+	v->val.string.len = strlen(s);
+}
+
+/* A numeric as a JSON string of numeric_out's text (exact digits and scale) */
+static void
+set_numeric_string(JsonbValue *v, Numeric n)
+{
+	set_string(v, DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n))));
+}
+
+/* An integer column's value, whatever its width */
+static int64
+int_value(const KpColEnc *col, Datum value)
+{
+	if (col->kind == KP_ENC_INT2)
+		return DatumGetInt16(value);
+	if (col->kind == KP_ENC_INT4)
+		return DatumGetInt32(value);
+	return DatumGetInt64(value);
+}
+
 /*
  * A jsonb container as a JsonbValue tree that JsonbValueToJsonb takes (it
  * does not take jbvBinary inside a tree), numbers as strings when exact.
@@ -459,14 +491,7 @@ container_to_value(JsonbContainer *c, bool exact, JsonbValue *out)
 	if (JsonbExtractScalar(c, out))
 	{
 		if (exact && out->type == jbvNumeric)
-		{
-			char	   *digits = DatumGetCString(DirectFunctionCall1(numeric_out,
-																	 NumericGetDatum(out->val.numeric)));
-
-			out->type = jbvString;
-			out->val.string.val = digits;
-			out->val.string.len = strlen(digits);
-		}
+			set_numeric_string(out, out->val.numeric);
 		return;
 	}
 	it = JsonbIteratorInit(c);
@@ -474,14 +499,7 @@ container_to_value(JsonbContainer *c, bool exact, JsonbValue *out)
 	{
 		if (exact && v.type == jbvNumeric &&
 			(tok == WJB_VALUE || tok == WJB_ELEM))
-		{
-			char	   *digits = DatumGetCString(DirectFunctionCall1(numeric_out,
-																	 NumericGetDatum(v.val.numeric)));
-
-			v.type = jbvString;
-			v.val.string.val = digits;
-			v.val.string.len = strlen(digits);
-		}
+			set_numeric_string(&v, v.val.numeric);
 		res = pushJsonbValue(&st, tok, tok < WJB_BEGIN_ARRAY ? &v : NULL);
 	}
 	*out = *res;
@@ -492,14 +510,6 @@ static bool
 not_a_json_number(const char *s)
 {
 	return strchr(s, 'N') != NULL || strchr(s, 'n') != NULL;
-}
-
-static void
-set_string(JsonbValue *v, char *s)
-{
-	v->type = jbvString;
-	v->val.string.val = s;
-	v->val.string.len = strlen(s);
 }
 
 /*
@@ -520,9 +530,7 @@ encode_jsonb(KpColEnc *col, Datum value, JsonbValue *v, bool exact)
 		case KP_ENC_INT4:
 		case KP_ENC_INT8:
 			{
-				int64		i = col->kind == KP_ENC_INT2 ? DatumGetInt16(value) :
-					col->kind == KP_ENC_INT4 ? DatumGetInt32(value) :
-					DatumGetInt64(value);
+				int64		i = int_value(col, value);
 
 				if (exact)
 				{
@@ -559,8 +567,7 @@ encode_jsonb(KpColEnc *col, Datum value, JsonbValue *v, bool exact)
 				Numeric		n = DatumGetNumeric(value);
 
 				if (exact || numeric_is_nan(n) || numeric_is_inf(n))
-					set_string(v, DatumGetCString(DirectFunctionCall1(numeric_out,
-																	  NumericGetDatum(n))));
+					set_numeric_string(v, n);
 				else
 				{
 					v->type = jbvNumeric;
@@ -611,9 +618,7 @@ encode_text(KpColEnc *col, Datum value, StringInfo buf, bool exact)
 		case KP_ENC_INT4:
 		case KP_ENC_INT8:
 			{
-				int64		i = col->kind == KP_ENC_INT2 ? DatumGetInt16(value) :
-					col->kind == KP_ENC_INT4 ? DatumGetInt32(value) :
-					DatumGetInt64(value);
+				int64		i = int_value(col, value);
 				char		digits[MAXINT8LEN + 3];
 				int			len;
 
