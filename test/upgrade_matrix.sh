@@ -35,7 +35,10 @@ done
 if [ $missing -eq 0 ]; then
   echo "== $from: walks started, cursors saved, pg_dump -Fc"
   . test/lib/cluster.bash
-  kp_cluster_opts "$ROOT/.build/matrix/install-$from" "$from"
+  # a clone postgres cannot enter (mktemp -d) serves a readable copy
+  dest="$ROOT/.build/matrix/install-$from"
+  kp_server_readable dest || exit 1
+  kp_cluster_opts "$dest" "$from"
   PGVER=$from pg_virtualenv -t -v "$from" "${port_opt[@]}" "${KP_CLUSTER_OPTS[@]}" \
     bash test/upgrade/phase.sh mint "$work" 2>&1 | tee -a "$log"
   for v in "$@"; do

@@ -21,10 +21,15 @@ cluster)
   # inside a root: the continue phase on a throwaway cluster of version $2
   v=$2
   . "$(dirname "$0")/../lib/cluster.bash"
-  kp_cluster_opts "$PWD/.build/matrix/install-$v" "$v"
+  # a clone postgres cannot enter (mktemp -d) serves a readable copy,
+  # removed at exit (so no exec here)
+  dest="$PWD/.build/matrix/install-$v"
+  kp_server_readable dest || exit 1
+  kp_cluster_opts "$dest" "$v"
   port_opt=()
   [ -n "${KP_PGPORT:-}" ] && port_opt=(-c "-p $KP_PGPORT")
-  exec pg_virtualenv -t -v "$v" "${port_opt[@]}" "${KP_CLUSTER_OPTS[@]}" bash "$0" continue "$3"
+  pg_virtualenv -t -v "$v" "${port_opt[@]}" "${KP_CLUSTER_OPTS[@]}" bash "$0" continue "$3"
+  exit $?
   ;;
 mint)
   dropdb --if-exists "$db" >/dev/null 2>&1
