@@ -727,7 +727,12 @@ keep_heap_top(void)
 {
 #ifdef __GLIBC__
 	static bool done = false;
-	void	   *block;
+
+	/*
+	 * volatile: GCC 14 and later delete a malloc whose block is only freed
+	 * (the 17/18 builds from trixie and sid had no malloc call left)
+	 */
+	void	   *volatile block;
 
 	if (done)
 		return;
