@@ -16,7 +16,13 @@
 #   KP_FC_PRELOAD  1: shared_preload_libraries = the built library (by its
 #                  full path, the file the functions load), so the library
 #                  load and its _PG_init are the postmaster's, not the call's
+#   KP_FC_SETTINGS 1: the seven keyset_pagination.* settings in
+#                  postgresql.conf at their defaults (placeholders the
+#                  postmaster makes: PostgreSQL 15's sort per definition is
+#                  then skipped)
 #   KP_RESULTS_DIR where first_call_backend.md goes (default .)
+#   KP_FC_LOG      a file to keep the server log in (each statement's
+#                  log_statement_stats: user/system time, page faults)
 set -uo pipefail
 KP_BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$KP_BENCH_DIR")"
@@ -36,6 +42,7 @@ OUT="$(cd "$OUT" && pwd)"
 KP_WORK=""
 cleanup() {
   [ -n "$KP_WORK" ] || return
+  [ -n "${KP_FC_LOG:-}" ] && cp "$KP_WORK/server.log" "$KP_FC_LOG"
   [ -f "$KP_WORK/data/postmaster.pid" ] && as_pg pg_ctl -D "$KP_WORK/data" -m immediate -w stop >/dev/null 2>&1
   rm -rf "$KP_WORK"
 }
@@ -45,6 +52,16 @@ work=$KP_WORK
 if [ "${KP_FC_PRELOAD:-0}" = 1 ]; then
   so=$(find "$DEST" -name keyset_pagination.so | head -n 1)
   echo "shared_preload_libraries = '$so'" >>"$work/data/postgresql.conf"
+fi
+if [ "${KP_FC_SETTINGS:-0}" = 1 ]; then
+  # every keyset_pagination.* setting at its default in postgresql.conf: the
+  # postmaster makes a placeholder of each, which backends inherit, and the
+  # library's definitions then replace them in place (PostgreSQL 15 sorts
+  # its settings once per new definition, not for a replaced placeholder)
+  printf '%s\n' "keyset_pagination.max_cursor_length = 8192" "keyset_pagination.max_cursor_age = 0" \
+    "keyset_pagination.max_page_size = 1000" "keyset_pagination.default_page_size = 20" \
+    "keyset_pagination.max_offset = 10000" "keyset_pagination.query_cache_size = 8192" \
+    "keyset_pagination.max_filter_length = 8192" >>"$work/data/postgresql.conf"
 fi
 as_pg pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null || { cat "$work/server.log"; exit 1; }
 kp_setup_schema kp_bench >/dev/null || exit 1
@@ -72,7 +89,8 @@ one() {
     awk '/^Time: / { t = $2 } END { print t }')
   echo "$wall $(grep ' s elapsed' "$work/server.log" | tail -n 1 |
     awk '{ for (i = 1; i <= NF; i++) if ($(i + 1) == "s" && ($(i + 2) ~ /^user/ || $(i + 2) ~ /^system/)) c += $i
-           print c * 1000 }')"
+           print c * 1000 }') $(grep 'page faults/reclaims' "$work/server.log" | tail -n 1 |
+    awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\/[0-9]+$/) { split($i, f, "/"); print f[1] + f[2]; exit } }')"
 }
 one "$floor" >/dev/null; one "$page" >/dev/null   # warm the OS caches
 : >"$work/times"
@@ -84,25 +102,27 @@ for r in $(seq 1 "$ROUNDS"); do
   fi
   echo "$f $p" >>"$work/times"
 done
-# columns of $work/times: floor wall, floor cpu, page wall, page cpu
+# columns of $work/times: floor wall, cpu, page faults; page wall, cpu, page faults
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -v c="$1" '{ print $c }' "$work/times"; }
 q1() { sort -n | awk '{ v[NR] = $1 } END { print v[int(0.25 * (NR - 1)) + 1] }'; }
 q3() { sort -n | awk '{ v[NR] = $1 } END { print v[int(0.75 * (NR - 1)) + 1] }'; }
-row() { printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n" "$1" \
+row() { printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |\n" "$1" \
   "$(col "$2" | median)" "$(col "$2" | q1)" "$(col "$2" | q3)" \
-  "$(col "$3" | median)" "$(col "$3" | q1)" "$(col "$3" | q3)"; }
+  "$(col "$3" | median)" "$(col "$3" | q1)" "$(col "$3" | q3)" "$(col "$4" | median)"; }
 {
   echo "First call in a new backend, ms: the one statement of a fresh connection; wall from psql \\timing,"
-  echo "CPU = user + system of the backend during the statement (getrusage, log_statement_stats)."
+  echo "CPU = user + system of the backend during the statement, page faults = its minor + major faults"
+  echo "(getrusage, log_statement_stats)."
   echo "$ROUNDS interleaved rounds, $(commas "$ROWS") rows, page $(commas "$PAGE") of $SIZE rows, PostgreSQL ${PGVER:-15}," \
     "library $([ "${KP_FC_PRELOAD:-0}" = 1 ] && echo "in shared_preload_libraries" || echo "loaded by the call"), load average $(cut -d' ' -f1 /proc/loadavg)."
   echo
-  echo "| query | wall median | wall 25% | wall 75% | CPU median | CPU 25% | CPU 75% |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
-  row "hand-written seek (floor)" 1 2
-  row "keyset_page" 3 4
+  echo "| query | wall median | wall 25% | wall 75% | CPU median | CPU 25% | CPU 75% | page faults median |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  row "hand-written seek (floor)" 1 2 3
+  row "keyset_page" 4 5 6
   echo
-  printf "median of the per-round differences (keyset_page − floor): wall %.2f ms, CPU %.2f ms\n" \
-    "$(awk '{ print $3 - $1 }' "$work/times" | median)" "$(awk '{ print $4 - $2 }' "$work/times" | median)"
+  printf "median of the per-round differences (keyset_page − floor): wall %.2f ms, CPU %.2f ms, page faults %d\n" \
+    "$(awk '{ print $4 - $1 }' "$work/times" | median)" "$(awk '{ print $5 - $2 }' "$work/times" | median)" \
+    "$(awk '{ print $6 - $3 }' "$work/times" | median)"
 } | tee "$OUT/first_call_backend.md"

@@ -14,7 +14,7 @@ as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; 
 # kp_bench_cluster PREFIX PORT DEST [SETTING...]: for a bench script that
 # runs a cluster of its own (bench/instructions.sh, bench/first_call.sh):
 # initdb in a fresh directory KP_WORK (/tmp/PREFIX.XXXXXX, postgres's when
-# root), socket there and no TCP, extension_destdir DEST, no autovacuum or
+# root), socket there and no TCP, the build in DEST (below), no autovacuum or
 # JIT, plus each SETTING line; exports the libpq environment for it.  Not
 # started; set KP_WORK='' and a trap that stops the cluster and removes
 # KP_WORK before calling.
@@ -25,8 +25,17 @@ kp_bench_cluster() {
   chmod 755 "$KP_WORK"
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$KP_WORK"; fi
   as_pg initdb -D "$KP_WORK/data" -U postgres -A trust >/dev/null || return 1
+  # where the build is: extension_destdir (Debian's patch, up to 17), or 18's
+  # extension_control_path and dynamic_library_path (test/lib/cluster.bash)
+  local v=${PGVER:-15} where
+  if grep -q 'extension_destdir' "/usr/share/postgresql/$v/postgresql.conf.sample" 2>/dev/null; then
+    where=("extension_destdir = '$dest'")
+  else
+    where=("extension_control_path = '$dest/usr/share/postgresql/$v:\$system'"
+           "dynamic_library_path = '$dest/usr/lib/postgresql/$v/lib:\$libdir'")
+  fi
   printf '%s\n' "port = $port" "listen_addresses = ''" "unix_socket_directories = '$KP_WORK'" \
-    "extension_destdir = '$dest'" "autovacuum = off" "jit = off" "$@" >>"$KP_WORK/data/postgresql.conf"
+    "${where[@]}" "autovacuum = off" "jit = off" "$@" >>"$KP_WORK/data/postgresql.conf"
   export PGHOST=$KP_WORK PGPORT=$port PGUSER=postgres PGDATABASE=postgres
   unset PGOPTIONS PGPASSWORD
 }
