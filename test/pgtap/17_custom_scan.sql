@@ -244,6 +244,18 @@ SELECT is(custom, 'ERROR 42501: permission denied for function keyset_page', 'an
 RESET ROLE;
 GRANT EXECUTE ON FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) TO PUBLIC;
 
+-- keyset_page with a SET option (or SECURITY DEFINER) is called through
+-- fmgr_security_definer: the hook does not recognize it, the function scan
+-- serves, and the cached plans are replanned when the function changes
+PREPARE cs_opt AS SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 2) p;
+EXECUTE cs_opt;
+ALTER FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) SET work_mem = '4MB';
+SELECT is(pg_temp.path_of($$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 2) {p}$$), 'function',
+          'keyset_page with a SET option: function scan');
+SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'function', 'and a statement prepared before is replanned so');
+ALTER FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) RESET ALL;
+SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'custom', 'without the option: the custom scan again');
+
 -- DDL run by the filter while the page runs (40_ddl section 10): refused the same way
 CREATE TABLE cfx (id int PRIMARY KEY, v int NOT NULL, x int);
 INSERT INTO cfx SELECT g, g / 4, 7 FROM generate_series(1, 40) g;
