@@ -3,13 +3,13 @@ EXTENSION   = keyset_pagination
 # the one place the version lives; the control file is checked against it
 EXTVERSION  = 0.2.0
 MODULE_big  = keyset_pagination
-OBJS        = src/keyset_pagination.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/fragment.o src/filter.o src/sortspec.o src/query.o src/querycache.o src/page.o src/offset.o src/page_funcs.o src/connection.o
+OBJS        = src/keyset_pagination.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/fragment.o src/filter.o src/sortspec.o src/query.o src/querycache.o src/page.o src/offset.o src/page_funcs.o src/scan.o src/connection.o
 DATA        = sql/keyset_pagination--0.1.0.sql sql/keyset_pagination--0.1.0--0.2.0.sql \
               sql/keyset_pagination--$(EXTVERSION).sql
 DOCS        = README.md
 
 # pg_regress: sql/<test>.sql against expected/<test>.out
-REGRESS      = cursor_basic cursor_errors cursor_settings ties offset_errors page_errors page_plans page_connection relation_plans
+REGRESS      = cursor_basic cursor_errors cursor_settings ties offset_errors page_errors page_plans page_connection relation_plans page_scan
 REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
 # pg_isolation_regress: test/isolation/specs/<test>.spec against

@@ -96,6 +96,17 @@ CREATE FUNCTION @extschema@.keyset_page(
 COMMENT ON FUNCTION @extschema@.keyset_page(anyelement, text, integer, text, integer, text, text, text[]) IS
   'one page of rows by index-ordered seeks, Relay-style (first/after forward, last/before backward)';
 
+-- issue 15 (task cscan): keyset_page's planner support function.  It
+-- answers no request (the row estimate stays ROWS 20); the planner calling
+-- it while it plans keyset_page loads the library, whose planner hook then
+-- plans the call as a Custom Scan (KeysetPage) already in a session's first
+-- statement (src/scan.c).  Takes and returns internal: not callable from SQL.
+CREATE FUNCTION @extschema@.keyset_page_support(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'keyset_page_support'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER FUNCTION @extschema@.keyset_page(anyelement, text, integer, text, integer, text, text, text[])
+    SUPPORT @extschema@.keyset_page_support;
+
 CREATE FUNCTION @extschema@.keyset_connection(
     rowtype anyelement, order_by text DEFAULT NULL,
     first integer DEFAULT NULL, after text DEFAULT NULL,

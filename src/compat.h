@@ -179,6 +179,24 @@ kp_keyword_after_15(const char *word)
 	((void) ExecCheckPermissions((stmt)->rtable, (stmt)->permInfos, true))
 #endif
 
+/*
+ * The planner path of keyset_page (scan.c).  PostgreSQL 15 added the flag
+ * that lets a custom scan project (14's custom scans always did); 16
+ * replaced pg_proc_aclcheck by object_aclcheck.
+ */
+#include "nodes/extensible.h"
+#ifndef CUSTOMPATH_SUPPORT_PROJECTION
+#define CUSTOMPATH_SUPPORT_PROJECTION 0
+#endif
+#include "utils/acl.h"
+#if PG_VERSION_NUM < 160000
+#define kp_proc_aclcheck(funcid) pg_proc_aclcheck((funcid), GetUserId(), ACL_EXECUTE)
+#else
+#include "catalog/pg_proc.h"
+#define kp_proc_aclcheck(funcid) \
+	object_aclcheck(ProcedureRelationId, (funcid), GetUserId(), ACL_EXECUTE)
+#endif
+
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/tuplestore.h"

@@ -14,6 +14,7 @@
 #include "compat.h"
 #include "keys.h"
 #include "querycache.h"
+#include "scan.h"
 #include "keyset_pagination.h"
 
 /*
@@ -86,7 +87,8 @@ kp_define_settings(void)
 
 /*
  * Module load: settings first, then the invalidation callbacks that keep the
- * per-backend key and plan caches honest.
+ * per-backend key and plan caches honest, then the planner path of
+ * keyset_page (scan.c).
  */
 void
 _PG_init(void)
@@ -94,4 +96,5 @@ _PG_init(void)
 	kp_define_settings();
 	kp_keys_init();
 	kp_query_cache_init();
+	kp_scan_init();
 }

@@ -45,6 +45,12 @@ typedef struct KpPage
 	List	   *explain;		/* text lines, when asked for */
 } KpPage;
 
+/* the arguments keyset_page and its companions share (page_funcs.c) */
+#define KP_PAGE_NARGS 8
+extern void kp_page_args(KpPageArgs *a, const char *fname, Oid rowtype,
+						 const Datum *values, const bool *nulls);
+extern Datum keyset_page(PG_FUNCTION_ARGS);
+
 extern void kp_page_run(const KpPageArgs *args, KpPage *page, bool explain,
 						bool analyze);
 extern int64 kp_count_estimate(Oid relid, const char *filter, ArrayType *args);

@@ -71,25 +71,44 @@ check_page_size(const char *fname, const char *name, int32 v, int32 min)
 
 /*
  * The shared argument list: (rowtype, order_by, first, after, last,
- * before, filter, args).
+ * before, filter, args), from the call's values.  The one place they are
+ * read and checked, for the function (page_args) and the planner path
+ * (scan.c), so both raise the same errors.
  */
-static void
-page_args(FunctionCallInfo fcinfo, KpPageArgs *a, const char *fname)
+void
+kp_page_args(KpPageArgs *a, const char *fname, Oid rowtype,
+			 const Datum *values, const bool *nulls)
 {
 	memset(a, 0, sizeof(*a));
 	a->fname = fname;
-	a->rowtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
-	a->order_by = opt_cstring(fcinfo, 1);
-	a->first = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
-	a->after = PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_PP(3);
-	a->last = PG_ARGISNULL(4) ? -1 : PG_GETARG_INT32(4);
-	a->before = PG_ARGISNULL(5) ? NULL : PG_GETARG_TEXT_PP(5);
-	a->filter = opt_cstring(fcinfo, 6);
-	a->args = PG_ARGISNULL(7) ? NULL : PG_GETARG_ARRAYTYPE_P(7);
-	if (!PG_ARGISNULL(2))
+	a->rowtype = rowtype;
+	a->order_by = nulls[1] ? NULL : TextDatumGetCString(values[1]);
+	a->first = nulls[2] ? -1 : DatumGetInt32(values[2]);
+	a->after = nulls[3] ? NULL : DatumGetTextPP(values[3]);
+	a->last = nulls[4] ? -1 : DatumGetInt32(values[4]);
+	a->before = nulls[5] ? NULL : DatumGetTextPP(values[5]);
+	a->filter = nulls[6] ? NULL : TextDatumGetCString(values[6]);
+	a->args = nulls[7] ? NULL : DatumGetArrayTypeP(values[7]);
+	if (!nulls[2])
 		check_page_size(fname, "first", a->first, 0);
-	if (!PG_ARGISNULL(4))
+	if (!nulls[4])
 		check_page_size(fname, "last", a->last, 0);
+}
+
+/* The same, from a call of one of the SQL functions */
+static void
+page_args(FunctionCallInfo fcinfo, KpPageArgs *a, const char *fname)
+{
+	Datum		values[KP_PAGE_NARGS];
+	bool		nulls[KP_PAGE_NARGS];
+	int			i;
+
+	for (i = 0; i < KP_PAGE_NARGS; i++)
+	{
+		values[i] = PG_GETARG_DATUM(i);
+		nulls[i] = PG_ARGISNULL(i);
+	}
+	kp_page_args(a, fname, get_fn_expr_argtype(fcinfo->flinfo, 0), values, nulls);
 }
 
 /*

@@ -1,0 +1,612 @@
+/*
+ * scan.c
+ *	  The planner path of keyset_page: a custom scan that runs the page and
+ *	  returns its rows without the composite round trip of a function scan.
+ *
+ * `SELECT (p.node).*, p.cursor FROM keyset_page(NULL::t, ...) p` is planned
+ * as a function scan: the function puts each row's node (a composite) into
+ * a tuplestore, the scan reads it back, and every (p.node).col takes the
+ * composite apart again.  When the FROM item is keyset_page alone, with
+ * arguments that do not depend on other relations (constants, $n of a
+ * prepared statement, stable functions of those), the planner hook below
+ * replaces that path by a custom scan ("KeysetPage").  Its scan tuple is
+ * (node, cursor, has_previous_page, has_next_page, then one column per live
+ * column of the row type, each described as the FieldSelect the parser
+ * builds for (p.node).col); setrefs matches the query's (p.node).col
+ * against those and reads them as plain columns.  The scan evaluates the
+ * arguments, checks them and runs the page with the same code as the
+ * function (kp_page_args, kp_page_run: the same errors), then returns each
+ * row, taking the node apart once per row, and only the columns the plan
+ * reads.  Anything else (WITH ORDINALITY, ROWS FROM with more functions,
+ * LATERAL references, arguments with Vars or subqueries, a whole-row
+ * reference to the FROM item) keeps the function scan.
+ * Copyright (c) 2026, The keyset_pagination contributors
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "catalog/objectaccess.h"
+#include "executor/nodeCustom.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/ruleutils.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include "compat.h"
+#include "page.h"
+#include "scan.h"
+
+#define KP_SCAN_NAME "KeysetPage"
+
+/* the function's result columns, then the row type's */
+#define KP_COL_NODE		1
+#define KP_COL_CURSOR	2
+#define KP_COL_PREV		3
+#define KP_COL_NEXT		4
+#define KP_NFIXED		4
+
+static set_rel_pathlist_hook_type kp_prev_pathlist_hook = NULL;
+
+static Plan *kp_plan_path(PlannerInfo *root, RelOptInfo *rel,
+						  CustomPath *best_path, List *tlist,
+						  List *clauses, List *custom_plans);
+static Node *kp_create_state(CustomScan *cscan);
+static void kp_begin(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *kp_exec(CustomScanState *node);
+static void kp_end(CustomScanState *node);
+static void kp_rescan(CustomScanState *node);
+static void kp_explain(CustomScanState *node, List *ancestors, ExplainState *es);
+
+static const CustomPathMethods kp_path_methods = {
+	.CustomName = KP_SCAN_NAME,
+	.PlanCustomPath = kp_plan_path,
+};
+
+static const CustomScanMethods kp_scan_methods = {
+	.CustomName = KP_SCAN_NAME,
+	.CreateCustomScanState = kp_create_state,
+};
+
+static const CustomExecMethods kp_exec_methods = {
+	.CustomName = KP_SCAN_NAME,
+	.BeginCustomScan = kp_begin,
+	.ExecCustomScan = kp_exec,
+	.EndCustomScan = kp_end,
+	.ReScanCustomScan = kp_rescan,
+	.ExplainCustomScan = kp_explain,
+};
+
+/* ---------------------------------------------------------------- planner */
+
+/* keyset_page itself: by its C entry point, never by name */
+static bool
+kp_is_keyset_page(Oid funcid)
+{
+	FmgrInfo	flinfo;
+
+	/* security definer or SET options go through fmgr_security_definer */
+	fmgr_info(funcid, &flinfo);
+	return flinfo.fn_addr == keyset_page;
+}
+
+/* true when an argument needs anything but constants and $n */
+static bool
+kp_arg_unplain_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var) || IsA(node, PlaceHolderVar) ||
+		IsA(node, SubLink) || IsA(node, SubPlan) ||
+		IsA(node, AlternativeSubPlan) || IsA(node, Aggref) ||
+		IsA(node, WindowFunc) || IsA(node, GroupingFunc) ||
+		IsA(node, CurrentOfExpr))
+		return true;
+	if (IsA(node, Param) && ((Param *) node)->paramkind != PARAM_EXTERN)
+		return true;
+	return expression_tree_walker(node, kp_arg_unplain_walker, context);
+}
+
+/* true when an expression references the relation rti as a whole row */
+static bool
+kp_wholerow_walker(Node *node, Index *rti)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *v = (Var *) node;
+
+		return v->varno == *rti && v->varlevelsup == 0 && v->varattno <= 0;
+	}
+	return expression_tree_walker(node, kp_wholerow_walker, rti);
+}
+
+/*
+ * The FuncExpr of a FROM item the custom scan can serve, or NULL: keyset_page
+ * alone (no ORDINALITY, no ROWS FROM list), its arguments plain, the row a
+ * named composite type, no LATERAL reference and no whole-row use of the
+ * item.
+ */
+static FuncExpr *
+kp_page_funcexpr(RelOptInfo *rel, Index rti, RangeTblEntry *rte)
+{
+	RangeTblFunction *rtfunc;
+	FuncExpr   *f;
+	ListCell   *lc;
+
+	if (rte->rtekind != RTE_FUNCTION || rel->reloptkind != RELOPT_BASEREL ||
+		rte->funcordinality || list_length(rte->functions) != 1 ||
+		!bms_is_empty(rel->lateral_relids) || IS_DUMMY_REL(rel))
+		return NULL;
+	rtfunc = linitial_node(RangeTblFunction, rte->functions);
+	if (!IsA(rtfunc->funcexpr, FuncExpr))
+		return NULL;
+	f = (FuncExpr *) rtfunc->funcexpr;
+	if (!f->funcretset || f->funcresulttype != RECORDOID ||
+		list_length(f->args) != KP_PAGE_NARGS || rtfunc->funccolcount != KP_NFIXED)
+		return NULL;
+	if (!kp_is_keyset_page(f->funcid))
+		return NULL;
+	if (kp_arg_unplain_walker((Node *) f->args, NULL) ||
+		contain_volatile_functions((Node *) f->args) ||
+		expression_returns_set((Node *) f->args))
+		return NULL;
+	/* the row type must be a table's, a view's or a composite type's */
+	if (!OidIsValid(get_typ_typrelid(exprType(linitial(f->args)))))
+		return NULL;
+	if (kp_wholerow_walker((Node *) rel->reltarget->exprs, &rti))
+		return NULL;
+	foreach(lc, rel->baserestrictinfo)
+	{
+		if (kp_wholerow_walker((Node *) ((RestrictInfo *) lfirst(lc))->clause, &rti))
+			return NULL;
+	}
+	return f;
+}
+
+static void
+kp_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+					RangeTblEntry *rte)
+{
+	CustomPath *cp;
+	Path	   *fpath;
+
+	if (kp_prev_pathlist_hook)
+		kp_prev_pathlist_hook(root, rel, rti, rte);
+	if (rte->rtekind != RTE_FUNCTION || kp_page_funcexpr(rel, rti, rte) == NULL)
+		return;
+	/* the function scan's path (the only one): the custom scan takes its place */
+	if (list_length(rel->pathlist) != 1)
+		return;
+	fpath = linitial(rel->pathlist);
+	if (fpath->pathtype != T_FunctionScan || fpath->param_info != NULL)
+		return;
+
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = rel;
+	cp->path.pathtarget = rel->reltarget;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = false;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = fpath->rows;
+	cp->path.startup_cost = fpath->startup_cost;
+	cp->path.total_cost = fpath->total_cost;
+	cp->path.pathkeys = NIL;
+	cp->flags = CUSTOMPATH_SUPPORT_PROJECTION;
+	cp->custom_paths = NIL;
+	cp->custom_private = NIL;
+	cp->methods = &kp_path_methods;
+	rel->pathlist = NIL;
+	rel->partial_pathlist = NIL;
+	add_path(rel, &cp->path);
+}
+
+/* The planner's Var of the function's result column attno, or a new one */
+static Var *
+kp_result_var(RelOptInfo *rel, Index rti, AttrNumber attno, Form_pg_attribute att)
+{
+	ListCell   *lc;
+
+	foreach(lc, rel->reltarget->exprs)
+	{
+		Var		   *v = lfirst(lc);
+
+		if (IsA(v, Var) && v->varno == rti && v->varattno == attno &&
+			v->varlevelsup == 0)
+			return copyObject(v);
+	}
+	return makeVar(rti, attno, att->atttypid, att->atttypmod, att->attcollation, 0);
+}
+
+/*
+ * The scan tuple: the function's four result columns as Vars, then
+ * (p.node).col for every live column of the row type, built as the parser
+ * builds it (ParseComplexProjection, ExpandRowReference), so setrefs
+ * replaces the query's (p.node).col by a read of that column.
+ */
+static List *
+kp_scan_tlist(RelOptInfo *rel, FuncExpr *f)
+{
+	Index		rti = rel->relid;
+	TupleDesc	result;
+	TupleDesc	row;
+	List	   *tlist = NIL;
+	Var		   *node = NULL;
+	AttrNumber	resno;
+	int			k;
+
+	if (get_expr_result_type((Node *) f, NULL, &result) != TYPEFUNC_COMPOSITE ||
+		result->natts != KP_NFIXED)
+		elog(ERROR, "keyset_page: unexpected result type");
+	for (resno = 1; resno <= KP_NFIXED; resno++)
+	{
+		Form_pg_attribute att = TupleDescAttr(result, resno - 1);
+		Var		   *v = kp_result_var(rel, rti, resno, att);
+
+		if (resno == KP_COL_NODE)
+			node = v;
+		tlist = lappend(tlist, makeTargetEntry((Expr *) v, resno,
+											   pstrdup(NameStr(att->attname)), false));
+	}
+	row = lookup_rowtype_tupdesc(node->vartype, node->vartypmod);
+	for (k = 0; k < row->natts; k++)
+	{
+		Form_pg_attribute att = TupleDescAttr(row, k);
+		FieldSelect *fs;
+
+		if (att->attisdropped)
+			continue;
+		fs = makeNode(FieldSelect);
+		fs->arg = (Expr *) copyObject(node);
+		fs->fieldnum = k + 1;
+		fs->resulttype = att->atttypid;
+		fs->resulttypmod = att->atttypmod;
+		fs->resultcollid = att->attcollation;
+		tlist = lappend(tlist, makeTargetEntry((Expr *) fs, resno++,
+											   pstrdup(NameStr(att->attname)), false));
+	}
+	ReleaseTupleDesc(row);
+	return tlist;
+}
+
+static Plan *
+kp_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+			 List *tlist, List *clauses, List *custom_plans)
+{
+	RangeTblEntry *rte = planner_rt_fetch(rel->relid, root);
+	RangeTblFunction *rtfunc = linitial_node(RangeTblFunction, rte->functions);
+	FuncExpr   *f = castNode(FuncExpr, rtfunc->funcexpr);
+	CustomScan *cs = makeNode(CustomScan);
+
+	cs->scan.plan.targetlist = tlist;
+	cs->scan.plan.qual = extract_actual_clauses(clauses, false);
+	/* no relation to open: the scan tuple is custom_scan_tlist */
+	cs->scan.scanrelid = 0;
+	cs->flags = best_path->flags;
+	cs->custom_plans = NIL;
+	/* setrefs fixes its Params and records the plan's dependency on it */
+	cs->custom_exprs = list_make1(copyObject(f));
+	cs->custom_private = NIL;
+	cs->custom_scan_tlist = kp_scan_tlist(rel, f);
+	cs->methods = &kp_scan_methods;
+	return &cs->scan.plan;
+}
+
+/* --------------------------------------------------------------- executor */
+
+typedef struct KpScanState
+{
+	CustomScanState css;
+	Const	   *argconst[KP_PAGE_NARGS];	/* each argument that is a constant */
+	ExprState  *argstate[KP_PAGE_NARGS];	/* or its ExprState */
+	Oid			rowtype;
+	bool		ran;			/* the page is taken (first fetch) */
+	KpPage		page;
+	int			pos;			/* next row */
+	bool	   *needed;			/* scan attribute read by the plan, by attno - 1 */
+	int			ncols;			/* row-type columns in the scan tuple */
+	AttrNumber *fieldnum;		/* each one's attribute number in the node */
+	Oid		   *fieldtype;		/* and its type when planned */
+	bool		anycol;			/* any of them read */
+	TupleDesc	nodedesc;		/* the nodes' descriptor, at the first row */
+	Datum	   *nodevalues;
+	bool	   *nodenulls;
+} KpScanState;
+
+static Node *
+kp_create_state(CustomScan *cscan)
+{
+	KpScanState *s = (KpScanState *) newNode(sizeof(KpScanState), T_CustomScanState);
+
+	s->css.methods = &kp_exec_methods;
+	return (Node *) s;
+}
+
+/* marks the scan attributes an expression of the plan reads */
+static bool
+kp_needed_walker(Node *node, bool *needed)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *v = (Var *) node;
+
+		if (v->varno == INDEX_VAR && v->varattno > 0)
+			needed[v->varattno - 1] = true;
+		return false;
+	}
+	return expression_tree_walker(node, kp_needed_walker, needed);
+}
+
+static void
+kp_begin(CustomScanState *node, EState *estate, int eflags)
+{
+	KpScanState *s = (KpScanState *) node;
+	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
+	FuncExpr   *f = linitial_node(FuncExpr, cs->custom_exprs);
+	int			natts = list_length(cs->custom_scan_tlist);
+	AclResult	aclresult;
+	ListCell   *lc;
+	int			j;
+
+	/* what the executor checks before calling the function */
+	aclresult = kp_proc_aclcheck(f->funcid);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(f->funcid));
+	InvokeFunctionExecuteHook(f->funcid);
+
+	/* constants are read as they are (most arguments; ExprStates cost ~650 instructions each) */
+	j = 0;
+	foreach(lc, f->args)
+	{
+		if (IsA(lfirst(lc), Const))
+			s->argconst[j] = (Const *) lfirst(lc);
+		else
+			s->argstate[j] = ExecInitExpr((Expr *) lfirst(lc), &node->ss.ps);
+		j++;
+	}
+	s->rowtype = exprType(linitial(f->args));
+	s->needed = palloc0(sizeof(bool) * natts);
+	kp_needed_walker((Node *) cs->scan.plan.targetlist, s->needed);
+	kp_needed_walker((Node *) cs->scan.plan.qual, s->needed);
+	s->ncols = natts - KP_NFIXED;
+	s->fieldnum = palloc(sizeof(AttrNumber) * Max(s->ncols, 1));
+	s->fieldtype = palloc(sizeof(Oid) * Max(s->ncols, 1));
+	j = 0;
+	foreach(lc, cs->custom_scan_tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (tle->resno <= KP_NFIXED)
+			continue;
+		s->fieldnum[j] = castNode(FieldSelect, tle->expr)->fieldnum;
+		s->fieldtype[j] = castNode(FieldSelect, tle->expr)->resulttype;
+		s->anycol |= s->needed[tle->resno - 1];
+		j++;
+	}
+}
+
+/* The page, at the first fetch: the arguments checked as the function checks them */
+static void
+kp_run(KpScanState *s)
+{
+	ExprContext *econtext = s->css.ss.ps.ps_ExprContext;
+	MemoryContext old = MemoryContextSwitchTo(s->css.ss.ps.state->es_query_cxt);
+	Datum		values[KP_PAGE_NARGS];
+	bool		nulls[KP_PAGE_NARGS];
+	KpPageArgs	a;
+	int			i;
+
+	for (i = 0; i < KP_PAGE_NARGS; i++)
+	{
+		if (s->argconst[i])
+		{
+			values[i] = s->argconst[i]->constvalue;
+			nulls[i] = s->argconst[i]->constisnull;
+		}
+		else
+			values[i] = ExecEvalExpr(s->argstate[i], econtext, &nulls[i]);
+	}
+	kp_page_args(&a, "keyset_page", s->rowtype, values, nulls);
+	kp_page_run(&a, &s->page, false, false);
+	s->ran = true;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The nodes' descriptor, at the first row, and each column the plan reads
+ * checked against it as ExecEvalFieldSelect checks it (the row type may
+ * have changed since the plan was made).
+ */
+static void
+kp_node_desc(KpScanState *s, HeapTupleHeader th)
+{
+	MemoryContext old = MemoryContextSwitchTo(s->css.ss.ps.state->es_query_cxt);
+	TupleDesc	desc = lookup_rowtype_tupdesc_copy(HeapTupleHeaderGetTypeId(th),
+												   HeapTupleHeaderGetTypMod(th));
+	int			j;
+
+	MemoryContextSwitchTo(old);
+	for (j = 0; j < s->ncols; j++)
+	{
+		Form_pg_attribute att;
+
+		if (!s->needed[KP_NFIXED + j])
+			continue;
+		if (s->fieldnum[j] <= 0 || s->fieldnum[j] > desc->natts)
+			elog(ERROR, "attribute number %d exceeds number of columns %d",
+				 s->fieldnum[j], desc->natts);
+		att = TupleDescAttr(desc, s->fieldnum[j] - 1);
+		if (!att->attisdropped && att->atttypid != s->fieldtype[j])
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("attribute %d has wrong type", s->fieldnum[j]),
+					 errdetail("Table has type %s, but query expects %s.",
+							   format_type_be(att->atttypid),
+							   format_type_be(s->fieldtype[j]))));
+	}
+	s->nodevalues = MemoryContextAlloc(s->css.ss.ps.state->es_query_cxt,
+									   (sizeof(Datum) + sizeof(bool)) * desc->natts);
+	s->nodenulls = (bool *) (s->nodevalues + desc->natts);
+	s->nodedesc = desc;
+}
+
+static TupleTableSlot *
+kp_next(ScanState *ss)
+{
+	KpScanState *s = (KpScanState *) ss;
+	TupleTableSlot *slot = ss->ss_ScanTupleSlot;
+	Datum	   *values = slot->tts_values;
+	bool	   *nulls = slot->tts_isnull;
+	KpPageRow  *row;
+	int			j;
+
+	if (!s->ran)
+		kp_run(s);
+	ExecClearTuple(slot);
+	if (s->pos >= s->page.nrows)
+		return slot;
+	row = &s->page.rows[s->pos];
+	values[KP_COL_NODE - 1] = row->node;
+	nulls[KP_COL_NODE - 1] = row->node == (Datum) 0;
+	values[KP_COL_CURSOR - 1] = PointerGetDatum(s->page.cursors[s->pos]);
+	nulls[KP_COL_CURSOR - 1] = false;
+	values[KP_COL_PREV - 1] = BoolGetDatum(s->page.has_previous);
+	nulls[KP_COL_PREV - 1] = false;
+	values[KP_COL_NEXT - 1] = BoolGetDatum(s->page.has_next);
+	nulls[KP_COL_NEXT - 1] = false;
+	if (s->anycol && row->node != (Datum) 0)
+	{
+		HeapTupleHeader th = DatumGetHeapTupleHeader(row->node);
+		HeapTupleData tup;
+
+		if (s->nodedesc == NULL)
+			kp_node_desc(s, th);
+		tup.t_len = HeapTupleHeaderGetDatumLength(th);
+		ItemPointerSetInvalid(&tup.t_self);
+		tup.t_tableOid = InvalidOid;
+		tup.t_data = th;
+		heap_deform_tuple(&tup, s->nodedesc, s->nodevalues, s->nodenulls);
+		for (j = 0; j < s->ncols; j++)
+		{
+			AttrNumber	k = s->fieldnum[j];
+
+			values[KP_NFIXED + j] = (Datum) 0;
+			nulls[KP_NFIXED + j] = true;
+			if (!s->needed[KP_NFIXED + j] ||
+				TupleDescAttr(s->nodedesc, k - 1)->attisdropped)
+				continue;
+			values[KP_NFIXED + j] = s->nodevalues[k - 1];
+			nulls[KP_NFIXED + j] = s->nodenulls[k - 1];
+		}
+	}
+	else
+	{
+		for (j = 0; j < s->ncols; j++)
+		{
+			values[KP_NFIXED + j] = (Datum) 0;
+			nulls[KP_NFIXED + j] = true;
+		}
+	}
+	s->pos++;
+	return ExecStoreVirtualTuple(slot);
+}
+
+static bool
+kp_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+kp_exec(CustomScanState *node)
+{
+	return ExecScan(&node->ss, (ExecScanAccessMtd) kp_next,
+					(ExecScanRecheckMtd) kp_recheck);
+}
+
+/* The arguments cannot change (no Vars, no executor Params): rewind */
+static void
+kp_rescan(CustomScanState *node)
+{
+	((KpScanState *) node)->pos = 0;
+}
+
+static void
+kp_end(CustomScanState *node)
+{
+	/* everything is in the query's memory */
+}
+
+/*
+ * EXPLAIN: the row type; with VERBOSE, the call (as a Function Scan shows
+ * it), the row type's columns the scan reads out of each node, and whether
+ * the node itself is returned.
+ */
+static void
+kp_explain(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	KpScanState *s = (KpScanState *) node;
+	CustomScan *cs = (CustomScan *) node->ss.ps.plan;
+
+	ExplainPropertyText("Row Type", format_type_be(s->rowtype), es);
+	if (es->verbose)
+	{
+		List	   *context;
+		List	   *cols = NIL;
+		ListCell   *lc;
+
+		context = set_deparse_context_plan(es->deparse_cxt, &cs->scan.plan, ancestors);
+		ExplainPropertyText("Function Call",
+							deparse_expression(linitial(cs->custom_exprs), context,
+											   false, false), es);
+		foreach(lc, cs->custom_scan_tlist)
+		{
+			TargetEntry *tle = lfirst(lc);
+
+			if (tle->resno > KP_NFIXED && s->needed[tle->resno - 1])
+				cols = lappend(cols, tle->resname);
+		}
+		if (cols != NIL || es->format != EXPLAIN_FORMAT_TEXT)
+			ExplainPropertyList("Node Columns", cols, es);
+		ExplainPropertyBool("Whole Node", s->needed[KP_COL_NODE - 1], es);
+	}
+}
+
+/*
+ * keyset_page_support(internal) RETURNS internal: keyset_page's planner
+ * support function.  It answers no request; that the planner calls it
+ * while planning keyset_page (for its row count and cost) loads this
+ * library, so kp_set_rel_pathlist is installed before the FROM item's paths
+ * are made, even in a session's first statement.
+ */
+PG_FUNCTION_INFO_V1(keyset_page_support);
+
+Datum
+keyset_page_support(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(NULL);
+}
+
+/* _PG_init: the planner hook and the scan's methods */
+void
+kp_scan_init(void)
+{
+	RegisterCustomScanMethods(&kp_scan_methods);
+	kp_prev_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = kp_set_rel_pathlist;
+}
