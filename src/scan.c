@@ -37,6 +37,7 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/ruleutils.h"
@@ -282,6 +283,107 @@ kp_scan_tlist(RelOptInfo *rel, FuncExpr *f)
 	return tlist;
 }
 
+/* the function's result column or (p.node).col of the FROM item rti */
+static bool
+kp_is_scan_column(Expr *e, Index rti)
+{
+	Var		   *v;
+
+	if (IsA(e, FieldSelect))
+	{
+		if (((FieldSelect *) e)->fieldnum <= 0)
+			return false;
+		e = ((FieldSelect *) e)->arg;
+		if (!IsA(e, Var) || ((Var *) e)->varattno != KP_COL_NODE)
+			return false;
+	}
+	if (!IsA(e, Var))
+		return false;
+	v = (Var *) e;
+	return v->varno == rti && v->varlevelsup == 0 &&
+		v->varattno >= 1 && v->varattno <= KP_NFIXED;
+}
+
+/*
+ * The scan tuple as exactly the query's target list, when the FROM item is
+ * the query's only relation, nothing filters or groups its rows, and every
+ * entry of the target list (resjunk sort columns included) is one of the
+ * function's columns or (p.node).col.  The plan's target list is then the
+ * scan tuple itself: the executor returns the scan's slot without a
+ * projection (tlist_matches_tupdesc), and the scan tuple's descriptor has
+ * no column the query does not read.  NIL otherwise (kp_scan_tlist).
+ */
+static List *
+kp_exact_tlist(PlannerInfo *root, RelOptInfo *rel, List *tlist)
+{
+	Query	   *parse = root->parse;
+	Index		rti = rel->relid;
+	List	   *out = NIL;
+	TupleDesc	result;
+	TupleDesc	row = NULL;
+	ListCell   *lc;
+	AttrNumber	resno = 1;
+	RangeTblEntry *rte = planner_rt_fetch(rti, root);
+	FuncExpr   *f = (FuncExpr *) linitial_node(RangeTblFunction, rte->functions)->funcexpr;
+
+	if (parse->commandType != CMD_SELECT || parse->hasAggs ||
+		parse->groupClause != NIL || parse->groupingSets != NIL ||
+		parse->havingQual != NULL || parse->hasWindowFuncs ||
+		parse->hasTargetSRFs || parse->distinctClause != NIL ||
+		parse->rowMarks != NIL || parse->setOperations != NULL ||
+		rel->baserestrictinfo != NIL || root->processed_tlist == NIL ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		!bms_is_member(rti, root->all_baserels))
+		return NIL;
+	foreach(lc, root->processed_tlist)
+	{
+		if (!kp_is_scan_column(((TargetEntry *) lfirst(lc))->expr, rti))
+			return NIL;
+	}
+	/* a target list the plan is given must be there too */
+	foreach(lc, tlist)
+	{
+		if (!tlist_member(((TargetEntry *) lfirst(lc))->expr, root->processed_tlist))
+			return NIL;
+	}
+	if (get_expr_result_type((Node *) f, NULL, &result) != TYPEFUNC_COMPOSITE ||
+		result->natts != KP_NFIXED)
+		elog(ERROR, "keyset_page: unexpected result type");
+	foreach(lc, root->processed_tlist)
+	{
+		Expr	   *e = ((TargetEntry *) lfirst(lc))->expr;
+		const char *name;
+
+		if (IsA(e, FieldSelect))
+		{
+			FieldSelect *fs = (FieldSelect *) e;
+			Form_pg_attribute att;
+
+			if (row == NULL)
+			{
+				Var		   *node = (Var *) fs->arg;
+
+				row = lookup_rowtype_tupdesc(node->vartype, node->vartypmod);
+			}
+			if (fs->fieldnum > row->natts)
+				break;
+			att = TupleDescAttr(row, fs->fieldnum - 1);
+			if (att->attisdropped)
+				break;
+			name = NameStr(att->attname);
+		}
+		else
+			name = NameStr(TupleDescAttr(result, ((Var *) e)->varattno - 1)->attname);
+		out = lappend(out, makeTargetEntry((Expr *) copyObject(e), resno++,
+										   pstrdup(name), false));
+	}
+	if (row)
+		ReleaseTupleDesc(row);
+	if (lc != NULL)
+		return NIL;
+	return out;
+}
+
 static Plan *
 kp_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 			 List *tlist, List *clauses, List *custom_plans)
@@ -300,7 +402,9 @@ kp_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	/* setrefs fixes its Params and records the plan's dependency on it */
 	cs->custom_exprs = list_make1(copyObject(f));
 	cs->custom_private = NIL;
-	cs->custom_scan_tlist = kp_scan_tlist(rel, f);
+	cs->custom_scan_tlist = kp_exact_tlist(root, rel, tlist);
+	if (cs->custom_scan_tlist == NIL)
+		cs->custom_scan_tlist = kp_scan_tlist(rel, f);
 	cs->methods = &kp_scan_methods;
 	return &cs->scan.plan;
 }
@@ -316,11 +420,12 @@ typedef struct KpScanState
 	bool		ran;			/* the page is taken (first fetch) */
 	KpPage		page;
 	int			pos;			/* next row */
+	int			natts;			/* scan tuple's columns */
 	bool	   *needed;			/* scan attribute read by the plan, by attno - 1 */
-	int			ncols;			/* row-type columns in the scan tuple */
-	AttrNumber *fieldnum;		/* each one's attribute number in the node */
+	AttrNumber *fixedcol;		/* each one's function column (KP_COL_*), or 0 */
+	AttrNumber *fieldnum;		/* or its attribute number in the node */
 	Oid		   *fieldtype;		/* and its type when planned */
-	bool		anycol;			/* any of them read */
+	bool		anycol;			/* any node column read */
 	TupleDesc	nodedesc;		/* the nodes' descriptor, at the first row */
 	Datum	   *nodevalues;
 	bool	   *nodenulls;
@@ -380,22 +485,26 @@ kp_begin(CustomScanState *node, EState *estate, int eflags)
 		j++;
 	}
 	s->rowtype = exprType(linitial(f->args));
+	s->natts = natts;
 	s->needed = palloc0(sizeof(bool) * natts);
 	kp_needed_walker((Node *) cs->scan.plan.targetlist, s->needed);
 	kp_needed_walker((Node *) cs->scan.plan.qual, s->needed);
-	s->ncols = natts - KP_NFIXED;
-	s->fieldnum = palloc(sizeof(AttrNumber) * Max(s->ncols, 1));
-	s->fieldtype = palloc(sizeof(Oid) * Max(s->ncols, 1));
+	s->fixedcol = palloc0(sizeof(AttrNumber) * natts);
+	s->fieldnum = palloc0(sizeof(AttrNumber) * natts);
+	s->fieldtype = palloc0(sizeof(Oid) * natts);
 	j = 0;
 	foreach(lc, cs->custom_scan_tlist)
 	{
-		TargetEntry *tle = lfirst(lc);
+		Expr	   *e = ((TargetEntry *) lfirst(lc))->expr;
 
-		if (tle->resno <= KP_NFIXED)
-			continue;
-		s->fieldnum[j] = castNode(FieldSelect, tle->expr)->fieldnum;
-		s->fieldtype[j] = castNode(FieldSelect, tle->expr)->resulttype;
-		s->anycol |= s->needed[tle->resno - 1];
+		if (IsA(e, FieldSelect))
+		{
+			s->fieldnum[j] = ((FieldSelect *) e)->fieldnum;
+			s->fieldtype[j] = ((FieldSelect *) e)->resulttype;
+			s->anycol |= s->needed[j];
+		}
+		else
+			s->fixedcol[j] = castNode(Var, e)->varattno;
 		j++;
 	}
 }
@@ -441,11 +550,11 @@ kp_node_desc(KpScanState *s, HeapTupleHeader th)
 	int			j;
 
 	MemoryContextSwitchTo(old);
-	for (j = 0; j < s->ncols; j++)
+	for (j = 0; j < s->natts; j++)
 	{
 		Form_pg_attribute att;
 
-		if (!s->needed[KP_NFIXED + j])
+		if (s->fieldnum[j] == 0 || !s->needed[j])
 			continue;
 		if (s->fieldnum[j] <= 0 || s->fieldnum[j] > desc->natts)
 			elog(ERROR, "attribute number %d exceeds number of columns %d",
@@ -473,6 +582,7 @@ kp_next(ScanState *ss)
 	Datum	   *values = slot->tts_values;
 	bool	   *nulls = slot->tts_isnull;
 	KpPageRow  *row;
+	bool		havenode = false;
 	int			j;
 
 	if (!s->ran)
@@ -481,14 +591,6 @@ kp_next(ScanState *ss)
 	if (s->pos >= s->page.nrows)
 		return slot;
 	row = &s->page.rows[s->pos];
-	values[KP_COL_NODE - 1] = row->node;
-	nulls[KP_COL_NODE - 1] = row->node == (Datum) 0;
-	values[KP_COL_CURSOR - 1] = PointerGetDatum(s->page.cursors[s->pos]);
-	nulls[KP_COL_CURSOR - 1] = false;
-	values[KP_COL_PREV - 1] = BoolGetDatum(s->page.has_previous);
-	nulls[KP_COL_PREV - 1] = false;
-	values[KP_COL_NEXT - 1] = BoolGetDatum(s->page.has_next);
-	nulls[KP_COL_NEXT - 1] = false;
 	if (s->anycol && row->node != (Datum) 0)
 	{
 		HeapTupleHeader th = DatumGetHeapTupleHeader(row->node);
@@ -501,25 +603,44 @@ kp_next(ScanState *ss)
 		tup.t_tableOid = InvalidOid;
 		tup.t_data = th;
 		heap_deform_tuple(&tup, s->nodedesc, s->nodevalues, s->nodenulls);
-		for (j = 0; j < s->ncols; j++)
-		{
-			AttrNumber	k = s->fieldnum[j];
-
-			values[KP_NFIXED + j] = (Datum) 0;
-			nulls[KP_NFIXED + j] = true;
-			if (!s->needed[KP_NFIXED + j] ||
-				TupleDescAttr(s->nodedesc, k - 1)->attisdropped)
-				continue;
-			values[KP_NFIXED + j] = s->nodevalues[k - 1];
-			nulls[KP_NFIXED + j] = s->nodenulls[k - 1];
-		}
+		havenode = true;
 	}
-	else
+	for (j = 0; j < s->natts; j++)
 	{
-		for (j = 0; j < s->ncols; j++)
+		AttrNumber	k = s->fieldnum[j];
+
+		switch (s->fixedcol[j])
 		{
-			values[KP_NFIXED + j] = (Datum) 0;
-			nulls[KP_NFIXED + j] = true;
+			case KP_COL_NODE:
+				values[j] = row->node;
+				nulls[j] = row->node == (Datum) 0;
+				break;
+			case KP_COL_CURSOR:
+				values[j] = PointerGetDatum(s->page.cursors[s->pos]);
+				nulls[j] = false;
+				break;
+			case KP_COL_PREV:
+				values[j] = BoolGetDatum(s->page.has_previous);
+				nulls[j] = false;
+				break;
+			case KP_COL_NEXT:
+				values[j] = BoolGetDatum(s->page.has_next);
+				nulls[j] = false;
+				break;
+			default:
+				/* a node column: NULL when not read, dropped, or the node is NULL */
+				if (havenode && s->needed[j] &&
+					!TupleDescAttr(s->nodedesc, k - 1)->attisdropped)
+				{
+					values[j] = s->nodevalues[k - 1];
+					nulls[j] = s->nodenulls[k - 1];
+				}
+				else
+				{
+					values[j] = (Datum) 0;
+					nulls[j] = true;
+				}
+				break;
 		}
 	}
 	s->pos++;
@@ -569,6 +690,8 @@ kp_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 		List	   *context;
 		List	   *cols = NIL;
 		ListCell   *lc;
+		bool		whole = false;
+		int			j = 0;
 
 		context = set_deparse_context_plan(es->deparse_cxt, &cs->scan.plan, ancestors);
 		ExplainPropertyText("Function Call",
@@ -578,12 +701,14 @@ kp_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 		{
 			TargetEntry *tle = lfirst(lc);
 
-			if (tle->resno > KP_NFIXED && s->needed[tle->resno - 1])
+			if (s->fieldnum[j] > 0 && s->needed[j])
 				cols = lappend(cols, tle->resname);
+			whole |= s->fixedcol[j] == KP_COL_NODE && s->needed[j];
+			j++;
 		}
 		if (cols != NIL || es->format != EXPLAIN_FORMAT_TEXT)
 			ExplainPropertyList("Node Columns", cols, es);
-		ExplainPropertyBool("Whole Node", s->needed[KP_COL_NODE - 1], es);
+		ExplainPropertyBool("Whole Node", whole, es);
 	}
 }
 
