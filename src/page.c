@@ -61,14 +61,20 @@ kp_seek_plan(KpQuery *q, const KpRange *r, const bool *posnulls, bool backward,
 	int			ncols = q->spec->ncols;
 	int			planlimit = exact ? limit : (int) Min(pg_nextpower2_32((uint32) Max(limit, 1)),
 												   (uint32) PG_INT32_MAX);
-	char	   *shape = psprintf("%c%c%d:%s", backward ? 'B' : 'F', exact ? 'X' : 'P',
-								 planlimit, kp_range_shape(r, posnulls));
+	/* "%c%c%d:%s" of direction, exactness, planlimit and the range's shape */
+	char	   *shape = palloc(2 + 12 + 1 + 3 * 12 + r->col + 1);
+	char	   *c = shape;
 	KpPlan	   *p;
 	Oid		   *ptypes;
 	int		   *posidx;
 	int			np;
 	char	   *sql;
 
+	*c++ = backward ? 'B' : 'F';
+	*c++ = exact ? 'X' : 'P';
+	c += pg_ltoa(planlimit, c);
+	*c++ = ':';
+	kp_put_range_shape(c, r, posnulls);
 	p = kp_plan_find(q, shape);
 	if (p)
 		return p;
@@ -169,10 +175,31 @@ kp_seek_receive(TupleTableSlot *slot, DestReceiver *self)
 	}
 	row = &r->out[r->got++];
 	old = MemoryContextSwitchTo(r->run->outcxt);
-	row->node = slot->tts_isnull[0] ? (Datum) 0 : datumCopy(slot->tts_values[0], false, -1);
-	/* the key and its null flags in one allocation: this runs per row */
-	row->key = palloc(MAXALIGN(sizeof(Datum) * ncols) + sizeof(bool) * ncols);
-	row->keynull = (bool *) ((char *) row->key + MAXALIGN(sizeof(Datum) * ncols));
+	/*
+	 * The key, its null flags and the node (a flat composite, as the
+	 * whole-row reference forms it) in one allocation: this runs per row.
+	 */
+	{
+		Size		keysize = MAXALIGN(MAXALIGN(sizeof(Datum) * ncols) + sizeof(bool) * ncols);
+		Datum		node = slot->tts_values[0];
+		Size		nodesize = 0;
+		char	   *mem;
+
+		if (!slot->tts_isnull[0] && !VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(node)))
+			nodesize = VARSIZE_ANY(DatumGetPointer(node));
+		mem = palloc(keysize + nodesize);
+		row->key = (Datum *) mem;
+		row->keynull = (bool *) (mem + MAXALIGN(sizeof(Datum) * ncols));
+		if (slot->tts_isnull[0])
+			row->node = (Datum) 0;
+		else if (nodesize == 0)
+			row->node = datumCopy(node, false, -1);
+		else
+		{
+			memcpy(mem + keysize, DatumGetPointer(node), nodesize);
+			row->node = PointerGetDatum(mem + keysize);
+		}
+	}
 	for (c = 0; c < ncols; c++)
 	{
 		row->keynull[c] = r->keynull[c];

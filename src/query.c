@@ -128,19 +128,25 @@ kp_build_ranges(const KpSortSpec *spec, const bool *posnulls, bool backward,
 
 /*
  * A short text naming a range and the NULL pattern of its equal prefix,
- * part of the plan cache key.
+ * part of the plan cache key, written into buf (3 * 12 + r->col + 1 bytes)
+ * without printf: this runs for every seek.  Returns the terminating NUL's
+ * address.
  */
 char *
-kp_range_shape(const KpRange *r, const bool *posnulls)
+kp_put_range_shape(char *buf, const KpRange *r, const bool *posnulls)
 {
-	StringInfoData buf;
 	int			i;
 
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "%d.%d.%d.", r->col, r->rowlen, (int) r->piece);
+	buf += pg_ltoa(r->col, buf);
+	*buf++ = '.';
+	buf += pg_ltoa(r->rowlen, buf);
+	*buf++ = '.';
+	buf += pg_ltoa((int) r->piece, buf);
+	*buf++ = '.';
 	for (i = 0; i < r->col; i++)
-		appendStringInfoChar(&buf, posnulls[i] ? 'n' : 'v');
-	return buf.data;
+		*buf++ = posnulls[i] ? 'n' : 'v';
+	*buf = '\0';
+	return buf;
 }
 
 /*

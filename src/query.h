@@ -39,7 +39,7 @@ typedef struct KpRange
 
 extern int	kp_build_ranges(const KpSortSpec *spec, const bool *posnulls,
 							bool backward, bool inclusive, KpRange *out);
-extern char *kp_range_shape(const KpRange *r, const bool *posnulls);
+extern char *kp_put_range_shape(char *buf, const KpRange *r, const bool *posnulls);
 extern char *kp_choose_alias(Oid relid);
 extern char *kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter,
 						 const char *alias, const KpRange *r,
