@@ -401,8 +401,9 @@ kp_plan_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cs->custom_plans = NIL;
 	/* setrefs fixes its Params and records the plan's dependency on it */
 	cs->custom_exprs = list_make1(copyObject(f));
-	cs->custom_private = NIL;
 	cs->custom_scan_tlist = kp_exact_tlist(root, rel, tlist);
+	/* custom_private: whether it is the exact list (every column is read) */
+	cs->custom_private = list_make1(makeInteger(cs->custom_scan_tlist != NIL));
 	if (cs->custom_scan_tlist == NIL)
 		cs->custom_scan_tlist = kp_scan_tlist(rel, f);
 	cs->methods = &kp_scan_methods;
@@ -415,6 +416,7 @@ typedef struct KpScanState
 {
 	CustomScanState css;
 	Const	   *argconst[KP_PAGE_NARGS];	/* each argument that is a constant */
+	Param	   *argparam[KP_PAGE_NARGS];	/* or a plain $n */
 	ExprState  *argstate[KP_PAGE_NARGS];	/* or its ExprState */
 	Oid			rowtype;
 	bool		ran;			/* the page is taken (first fetch) */
@@ -465,6 +467,8 @@ kp_begin(CustomScanState *node, EState *estate, int eflags)
 	FuncExpr   *f = linitial_node(FuncExpr, cs->custom_exprs);
 	int			natts = list_length(cs->custom_scan_tlist);
 	AclResult	aclresult;
+	ParamListInfo params;
+	bool		plainparams;
 	ListCell   *lc;
 	int			j;
 
@@ -474,21 +478,39 @@ kp_begin(CustomScanState *node, EState *estate, int eflags)
 		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(f->funcid));
 	InvokeFunctionExecuteHook(f->funcid);
 
-	/* constants are read as they are (most arguments; ExprStates cost ~650 instructions each) */
+	/*
+	 * Constants are read as they are (most arguments; ExprStates cost ~650
+	 * instructions each), and so are $n of a parameter list with its values
+	 * in place (no fetch or compile hook: a protocol-level prepared
+	 * statement), as ExecEvalParamExtern reads them.
+	 */
+	params = estate->es_param_list_info;
+	plainparams = params != NULL && params->paramFetch == NULL &&
+		params->paramCompile == NULL;
 	j = 0;
 	foreach(lc, f->args)
 	{
-		if (IsA(lfirst(lc), Const))
-			s->argconst[j] = (Const *) lfirst(lc);
+		Node	   *arg = lfirst(lc);
+
+		if (IsA(arg, Const))
+			s->argconst[j] = (Const *) arg;
+		else if (plainparams && IsA(arg, Param) &&
+				 ((Param *) arg)->paramkind == PARAM_EXTERN)
+			s->argparam[j] = (Param *) arg;
 		else
 			s->argstate[j] = ExecInitExpr((Expr *) lfirst(lc), &node->ss.ps);
 		j++;
 	}
 	s->rowtype = exprType(linitial(f->args));
 	s->natts = natts;
-	s->needed = palloc0(sizeof(bool) * natts);
-	kp_needed_walker((Node *) cs->scan.plan.targetlist, s->needed);
-	kp_needed_walker((Node *) cs->scan.plan.qual, s->needed);
+	s->needed = palloc(sizeof(bool) * natts);
+	/* the exact list (kp_exact_tlist): the plan returns every column */
+	memset(s->needed, intVal(linitial(cs->custom_private)) != 0, sizeof(bool) * natts);
+	if (!s->needed[0])
+	{
+		kp_needed_walker((Node *) cs->scan.plan.targetlist, s->needed);
+		kp_needed_walker((Node *) cs->scan.plan.qual, s->needed);
+	}
 	s->fixedcol = palloc0(sizeof(AttrNumber) * natts);
 	s->fieldnum = palloc0(sizeof(AttrNumber) * natts);
 	s->fieldtype = palloc0(sizeof(Oid) * natts);
@@ -526,6 +548,28 @@ kp_run(KpScanState *s)
 		{
 			values[i] = s->argconst[i]->constvalue;
 			nulls[i] = s->argconst[i]->constisnull;
+		}
+		else if (s->argparam[i])
+		{
+			/* ExecEvalParamExtern, for a list without hooks */
+			ParamListInfo params = s->css.ss.ps.state->es_param_list_info;
+			Param	   *param = s->argparam[i];
+			ParamExternData *prm;
+
+			if (params == NULL || param->paramid <= 0 || param->paramid > params->numParams ||
+				!OidIsValid((prm = &params->params[param->paramid - 1])->ptype))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("no value found for parameter %d", param->paramid)));
+			if (prm->ptype != param->paramtype)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("type of parameter %d (%s) does not match that when preparing the plan (%s)",
+								param->paramid,
+								format_type_be(prm->ptype),
+								format_type_be(param->paramtype))));
+			values[i] = prm->value;
+			nulls[i] = prm->isnull;
 		}
 		else
 			values[i] = ExecEvalExpr(s->argstate[i], econtext, &nulls[i]);
@@ -593,7 +637,9 @@ kp_next(ScanState *ss)
 	row = &s->page.rows[s->pos];
 	if (s->anycol && row->node != (Datum) 0)
 	{
-		HeapTupleHeader th = DatumGetHeapTupleHeader(row->node);
+		/* the seek's copy of a flat composite (kp_seek_receive) */
+		HeapTupleHeader th = VARATT_IS_EXTENDED(DatumGetPointer(row->node))
+			? DatumGetHeapTupleHeader(row->node) : (HeapTupleHeader) DatumGetPointer(row->node);
 		HeapTupleData tup;
 
 		if (s->nodedesc == NULL)

@@ -50,11 +50,20 @@
 Oid
 kp_rowtype_relid(Oid typid, const char *fname)
 {
-	Oid			relid;
+	Oid			relid = InvalidOid;
 	char		relkind;
 
-	if (!OidIsValid(typid) || !type_is_rowtype(typid) ||
-		!OidIsValid(relid = typeidTypeRelid(getBaseType(typid))))
+	/* a table's, view's or composite type's row type: one typcache lookup */
+	if (OidIsValid(typid))
+	{
+		TypeCacheEntry *tc = lookup_type_cache(typid, 0);
+
+		if (tc->typtype == TYPTYPE_COMPOSITE)
+			relid = tc->typrelid;
+	}
+	if (!OidIsValid(relid) &&
+		(!OidIsValid(typid) || !type_is_rowtype(typid) ||
+		 !OidIsValid(relid = typeidTypeRelid(getBaseType(typid)))))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s: rowtype must be the row type of a table or view", fname),
