@@ -152,6 +152,34 @@ WHERE label LIKE 'error:%' ORDER BY n;
 SELECT is(pg_temp.path_of($$SELECT (p.node).id FROM ROWS FROM (keyset_page(NULL::cs, first => 2)) {p}$$), 'custom',
           'ROWS FROM (keyset_page(...)) alone: custom scan');
 
+-- run as the statement itself (both_ways nests it under an aggregate): the
+-- scan tuple is exactly the target list (kp_exact_tlist), in its order,
+-- with repeated and resjunk sort columns; the same rows as the function scan
+SELECT results_eq(
+  $$SELECT p.has_next_page, (p.node).b, (p.node).id, (p.node).id AS again, p.has_previous_page FROM keyset_page(NULL::cs, 'a, id', first => 10) p$$,
+  $$SELECT p.has_next_page, (p.node).b, (p.node).id, (p.node).id AS again, p.has_previous_page FROM keyset_page(NULL::cs, 'a, id', first => 10) WITH ORDINALITY p$$,
+  'the statement itself: columns in another order, one twice');
+SELECT results_eq(
+  format($$SELECT (p.node).id, (p.node).d FROM keyset_page(NULL::cs, 'a, id', first => 12, after => %L) p ORDER BY (p.node).b DESC NULLS LAST, p.has_next_page, (p.node).id$$, current_setting('kp_test.c1')),
+  format($$SELECT (p.node).id, (p.node).d FROM keyset_page(NULL::cs, 'a, id', first => 12, after => %L) WITH ORDINALITY p ORDER BY (p.node).b DESC NULLS LAST, p.has_next_page, (p.node).id$$, current_setting('kp_test.c1')),
+  'the statement itself: sorted by columns it does not return');
+SELECT results_eq(
+  $$SELECT p.node, (p.node).c, (p.node).a FROM keyset_page(NULL::cs, 'c DESC', first => 10) p LIMIT 3 OFFSET 2$$,
+  $$SELECT p.node, (p.node).c, (p.node).a FROM keyset_page(NULL::cs, 'c DESC', first => 10) WITH ORDINALITY p LIMIT 3 OFFSET 2$$,
+  'the statement itself: the node and its columns, LIMIT and OFFSET');
+SELECT results_eq(
+  $$SELECT (p.node).* FROM keyset_page(NULL::cs_view, 'id', first => 7) p$$,
+  $$SELECT (p.node).* FROM keyset_page(NULL::cs_view, 'id', first => 7) WITH ORDINALITY p$$,
+  'the statement itself: a view''s row type');
+-- a PL/pgSQL variable as an argument (a parameter list with hooks: an ExprState)
+CREATE FUNCTION pg_temp.page_ids(n int) RETURNS SETOF int LANGUAGE plpgsql AS $f$
+BEGIN
+  RETURN QUERY SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => n) p;
+END $f$;
+SELECT results_eq('SELECT * FROM pg_temp.page_ids(6)',
+                  $$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 6) WITH ORDINALITY p$$,
+                  'a PL/pgSQL variable as an argument');
+
 -- a scroll cursor walks the page backward (the planner adds a Material)
 DECLARE cs_scroll SCROLL CURSOR FOR SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 4) p;
 MOVE FORWARD ALL IN cs_scroll;
