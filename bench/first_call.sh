@@ -41,28 +41,13 @@ OUT="$(cd "$OUT" && pwd)"
 
 KP_WORK=""
 cleanup() {
-  [ -n "$KP_WORK" ] || return
-  [ -n "${KP_FC_LOG:-}" ] && cp "$KP_WORK/server.log" "$KP_FC_LOG"
-  [ -f "$KP_WORK/data/postmaster.pid" ] && as_pg pg_ctl -D "$KP_WORK/data" -m immediate -w stop >/dev/null 2>&1
-  rm -rf "$KP_WORK"
+  [ -n "$KP_WORK" ] && [ -n "${KP_FC_LOG:-}" ] && cp "$KP_WORK/server.log" "$KP_FC_LOG"
+  kp_bench_cluster_stop
 }
 trap cleanup EXIT
 kp_bench_cluster kp_first_call "$PORT" "$DEST" "max_connections = 20" || exit 1
 work=$KP_WORK
-if [ "${KP_FC_PRELOAD:-0}" = 1 ]; then
-  so=$(find "$DEST" -name keyset_pagination.so | head -n 1)
-  echo "shared_preload_libraries = '$so'" >>"$work/data/postgresql.conf"
-fi
-if [ "${KP_FC_SETTINGS:-0}" = 1 ]; then
-  # every keyset_pagination.* setting at its default in postgresql.conf: the
-  # postmaster makes a placeholder of each, which backends inherit, and the
-  # library's definitions then replace them in place (PostgreSQL 15 sorts
-  # its settings once per new definition, not for a replaced placeholder)
-  printf '%s\n' "keyset_pagination.max_cursor_length = 8192" "keyset_pagination.max_cursor_age = 0" \
-    "keyset_pagination.max_page_size = 1000" "keyset_pagination.default_page_size = 20" \
-    "keyset_pagination.max_offset = 10000" "keyset_pagination.query_cache_size = 8192" \
-    "keyset_pagination.max_filter_length = 8192" >>"$work/data/postgresql.conf"
-fi
+kp_first_call_conf "$DEST"
 as_pg pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null || { cat "$work/server.log"; exit 1; }
 kp_setup_schema kp_bench >/dev/null || exit 1
 seed_posts "$ROWS" >/dev/null || exit 1

@@ -45,13 +45,7 @@ OUT="$(cd "$OUT" && pwd)"
 
 KP_WORK=""
 vg_pid=""
-cleanup() {
-  [ -n "$KP_WORK" ] || return
-  [ -f "$KP_WORK/data/postmaster.pid" ] && as_pg pg_ctl -D "$KP_WORK/data" -m immediate -w stop >/dev/null 2>&1
-  [ -n "$vg_pid" ] && wait "$vg_pid" 2>/dev/null
-  rm -rf "$KP_WORK"
-}
-trap cleanup EXIT
+trap kp_bench_cluster_stop EXIT
 # a cluster of its own, no autovacuum or JIT to count
 kp_bench_cluster kp_instr "$PORT" "$DEST" "max_prepared_transactions = 0" "max_connections = 20" \
   "shared_buffers = ${KP_SHARED_BUFFERS:-512MB}" || exit 1

@@ -16,8 +16,8 @@ as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; 
 # initdb in a fresh directory KP_WORK (/tmp/PREFIX.XXXXXX, postgres's when
 # root), socket there and no TCP, the build in DEST (below), no autovacuum or
 # JIT, plus each SETTING line; exports the libpq environment for it.  Not
-# started; set KP_WORK='' and a trap that stops the cluster and removes
-# KP_WORK before calling.
+# started; set KP_WORK='' and `trap kp_bench_cluster_stop EXIT` (or a trap
+# that calls it) before calling.
 kp_bench_cluster() {
   local prefix=$1 port=$2 dest=$3
   shift 3
@@ -38,6 +38,37 @@ kp_bench_cluster() {
     "${where[@]}" "autovacuum = off" "jit = off" "$@" >>"$KP_WORK/data/postgresql.conf"
   export PGHOST=$KP_WORK PGPORT=$port PGUSER=postgres PGDATABASE=postgres
   unset PGOPTIONS PGPASSWORD
+}
+
+# kp_bench_cluster_stop: the EXIT trap of a script that ran kp_bench_cluster:
+# stops the cluster, waits for a postmaster run under valgrind (vg_pid, when
+# set) to write its files, and removes KP_WORK
+kp_bench_cluster_stop() {
+  [ -n "${KP_WORK:-}" ] || return 0
+  [ -f "$KP_WORK/data/postmaster.pid" ] && as_pg pg_ctl -D "$KP_WORK/data" -m immediate -w stop >/dev/null 2>&1
+  [ -n "${vg_pid:-}" ] && wait "$vg_pid" 2>/dev/null
+  rm -rf "$KP_WORK"
+}
+
+# kp_first_call_conf DEST: the library setup of a first-call measurement
+# into KP_WORK's postgresql.conf: KP_FC_PRELOAD=1 puts the library in
+# shared_preload_libraries; KP_FC_SETTINGS=1 writes every keyset_pagination.*
+# setting at its default, so the postmaster makes a placeholder of each,
+# which backends inherit, and the library's definitions replace them in
+# place (PostgreSQL 15 sorts its settings once per new definition, not for a
+# replaced placeholder)
+kp_first_call_conf() {
+  local conf="$KP_WORK/data/postgresql.conf" so
+  if [ "${KP_FC_PRELOAD:-0}" = 1 ]; then
+    so=$(find "$1" -name keyset_pagination.so | head -n 1)
+    echo "shared_preload_libraries = '$so'" >>"$conf"
+  fi
+  if [ "${KP_FC_SETTINGS:-0}" = 1 ]; then
+    printf '%s\n' "keyset_pagination.max_cursor_length = 8192" "keyset_pagination.max_cursor_age = 0" \
+      "keyset_pagination.max_page_size = 1000" "keyset_pagination.default_page_size = 20" \
+      "keyset_pagination.max_offset = 10000" "keyset_pagination.query_cache_size = 8192" \
+      "keyset_pagination.max_filter_length = 8192" >>"$conf"
+  fi
 }
 
 # kp_bench_position POS ORDER: "created_at|id|cursor" of the row before
