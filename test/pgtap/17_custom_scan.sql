@@ -180,13 +180,31 @@ SELECT results_eq('SELECT * FROM pg_temp.page_ids(6)',
                   $$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 6) WITH ORDINALITY p$$,
                   'a PL/pgSQL variable as an argument');
 
--- a scroll cursor walks the page backward (the planner adds a Material)
+-- a scroll cursor walks the page backward (the scan reads its rows backward)
 DECLARE cs_scroll SCROLL CURSOR FOR SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 4) p;
 MOVE FORWARD ALL IN cs_scroll;
 SELECT results_eq('FETCH BACKWARD ALL FROM cs_scroll',
                   $$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 4) WITH ORDINALITY p ORDER BY p.ordinality DESC$$,
                   'a scroll cursor walks the page backward');
 CLOSE cs_scroll;
+-- so does a cursor declared without SCROLL, as the function scan lets it
+-- (a plan that can scan backward makes the cursor scrollable)
+DECLARE cs_fwd CURSOR FOR SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 5) p;
+DECLARE cs_fwd_f CURSOR FOR SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 5) WITH ORDINALITY p;
+MOVE FORWARD 3 IN cs_fwd;
+MOVE FORWARD 3 IN cs_fwd_f;
+SELECT results_eq('FETCH BACKWARD 2 FROM cs_fwd', 'VALUES (10), (5)',
+                  'a cursor without SCROLL fetches backward');
+SELECT results_eq('FETCH BACKWARD 2 FROM cs_fwd_f', 'VALUES (10), (5)', 'as through the function scan');
+MOVE FORWARD ALL IN cs_fwd;
+MOVE FORWARD ALL IN cs_fwd_f;
+SELECT results_eq('FETCH BACKWARD 3 FROM cs_fwd', 'FETCH BACKWARD 3 FROM cs_fwd_f',
+                  'a cursor without SCROLL: backward from the end as the function scan');
+SELECT results_eq('FETCH ALL FROM cs_fwd', 'FETCH ALL FROM cs_fwd_f',
+                  'and forward again from there');
+SELECT results_eq('FETCH ABSOLUTE 1 FROM cs_fwd', 'VALUES (5)', 'and back to the first row');
+CLOSE cs_fwd;
+CLOSE cs_fwd_f;
 
 -- nested loop rescans without a Material in between
 SET LOCAL enable_material = off;
