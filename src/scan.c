@@ -90,7 +90,11 @@ static const CustomExecMethods kp_exec_methods = {
 
 /* ---------------------------------------------------------------- planner */
 
-/* keyset_page itself: by its C entry point, never by name */
+/*
+ * keyset_page itself: by its C entry point, never by name; and called on
+ * NULL input, as installed (made STRICT by its owner, the function scan
+ * returns no rows for a NULL argument, which the custom scan would not know)
+ */
 static bool
 kp_is_keyset_page(Oid funcid)
 {
@@ -98,7 +102,7 @@ kp_is_keyset_page(Oid funcid)
 
 	/* security definer or SET options go through fmgr_security_definer */
 	fmgr_info(funcid, &flinfo);
-	return flinfo.fn_addr == keyset_page;
+	return flinfo.fn_addr == keyset_page && !flinfo.fn_strict;
 }
 
 /* true when an argument needs anything but constants and $n */

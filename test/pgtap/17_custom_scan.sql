@@ -315,6 +315,14 @@ SELECT is(pg_temp.path_of($$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id
 SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'function', 'and a statement prepared before is replanned so');
 ALTER FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) RESET ALL;
 SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'custom', 'without the option: the custom scan again');
+-- made STRICT by its owner, keyset_page returns no rows for its NULL row
+-- type argument: the function scan serves, with the function's result
+ALTER FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) STRICT;
+SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'function', 'keyset_page made STRICT: function scan');
+SELECT is(b.custom, b.func, 'keyset_page made STRICT: the same result both ways')
+FROM pg_temp.both_ways($$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 2) {p}$$) b;
+ALTER FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) CALLED ON NULL INPUT;
+SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'custom', 'called on NULL input again: the custom scan again');
 
 -- DDL run by the filter while the page runs (40_ddl section 10): refused the same way
 CREATE TABLE cfx (id int PRIMARY KEY, v int NOT NULL, x int);
