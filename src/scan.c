@@ -426,7 +426,7 @@ typedef struct KpScanState
 	Oid			rowtype;
 	bool		ran;			/* the page is taken (first fetch) */
 	KpPage		page;
-	int			pos;			/* the row the scan is on: -1 before the first, nrows after the last */
+	int			pos;			/* row it is on: -1 before the first, nrows past the last */
 	int			natts;			/* scan tuple's columns */
 	bool	   *needed;			/* scan attribute read by the plan, by attno - 1 */
 	AttrNumber *fixedcol;		/* each one's function column (KP_COL_*), or 0 */
