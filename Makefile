@@ -14,7 +14,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 
 # pg_isolation_regress: test/isolation/specs/<test>.spec against
 # test/isolation/expected/<test>.out (output in output_iso/)
-ISOLATION      = forward_walk key_update backward_walk repeatable_read concurrent_ddl key_rotation check_rename
+ISOLATION      = forward_walk key_update backward_walk repeatable_read concurrent_ddl key_rotation check_rename dropped_rowtype
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
 # the specs are generated: test/isolation/specs.in/<test>.spec with the shared
 # setup (test/isolation/walk_setup.spec) inserted at its "#include" line

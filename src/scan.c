@@ -90,7 +90,11 @@ static const CustomExecMethods kp_exec_methods = {
 
 /* ---------------------------------------------------------------- planner */
 
-/* keyset_page itself: by its C entry point, never by name */
+/*
+ * keyset_page itself: by its C entry point, never by name; and called on
+ * NULL input, as installed (made STRICT by its owner, the function scan
+ * returns no rows for a NULL argument, which the custom scan would not know)
+ */
 static bool
 kp_is_keyset_page(Oid funcid)
 {
@@ -98,7 +102,7 @@ kp_is_keyset_page(Oid funcid)
 
 	/* security definer or SET options go through fmgr_security_definer */
 	fmgr_info(funcid, &flinfo);
-	return flinfo.fn_addr == keyset_page;
+	return flinfo.fn_addr == keyset_page && !flinfo.fn_strict;
 }
 
 /* true when an argument needs anything but constants and $n */
@@ -206,7 +210,8 @@ kp_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 	cp->path.startup_cost = fpath->startup_cost;
 	cp->path.total_cost = fpath->total_cost;
 	cp->path.pathkeys = NIL;
-	cp->flags = CUSTOMPATH_SUPPORT_PROJECTION;
+	/* backward: a cursor without SCROLL fetches backward from a function scan */
+	cp->flags = CUSTOMPATH_SUPPORT_PROJECTION | CUSTOMPATH_SUPPORT_BACKWARD_SCAN;
 	cp->custom_paths = NIL;
 	cp->custom_private = NIL;
 	cp->methods = &kp_path_methods;
@@ -421,7 +426,7 @@ typedef struct KpScanState
 	Oid			rowtype;
 	bool		ran;			/* the page is taken (first fetch) */
 	KpPage		page;
-	int			pos;			/* next row */
+	int			pos;			/* row it is on: -1 before the first, nrows past the last */
 	int			natts;			/* scan tuple's columns */
 	bool	   *needed;			/* scan attribute read by the plan, by attno - 1 */
 	AttrNumber *fixedcol;		/* each one's function column (KP_COL_*), or 0 */
@@ -502,6 +507,7 @@ kp_begin(CustomScanState *node, EState *estate, int eflags)
 		j++;
 	}
 	s->rowtype = exprType(linitial(f->args));
+	s->pos = -1;
 	s->natts = natts;
 	s->needed = palloc(sizeof(bool) * natts);
 	/* the exact list (kp_exact_tlist): the plan returns every column */
@@ -632,7 +638,12 @@ kp_next(ScanState *ss)
 	if (!s->ran)
 		kp_run(s);
 	ExecClearTuple(slot);
-	if (s->pos >= s->page.nrows)
+	/* a cursor may fetch backward, as through the function scan's tuplestore */
+	if (ScanDirectionIsBackward(ss->ps.state->es_direction))
+		s->pos = Max(s->pos - 1, -1);
+	else
+		s->pos = Min(s->pos + 1, s->page.nrows);
+	if (s->pos < 0 || s->pos >= s->page.nrows)
 		return slot;
 	row = &s->page.rows[s->pos];
 	if (s->anycol && row->node != (Datum) 0)
@@ -689,7 +700,6 @@ kp_next(ScanState *ss)
 				break;
 		}
 	}
-	s->pos++;
 	return ExecStoreVirtualTuple(slot);
 }
 
@@ -710,7 +720,7 @@ kp_exec(CustomScanState *node)
 static void
 kp_rescan(CustomScanState *node)
 {
-	((KpScanState *) node)->pos = 0;
+	((KpScanState *) node)->pos = -1;
 }
 
 static void

@@ -70,6 +70,12 @@ kp_rowtype_relid(Oid typid, const char *fname)
 				 errdetail("The argument has type %s.", format_type_be(typid)),
 				 errhint("Pass NULL::tablename, for example %s(NULL::posts, ...).", fname)));
 	relkind = get_rel_relkind(relid);
+	/* dropped by another session since the statement was planned */
+	if (relkind == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("%s: the relation of the row type no longer exists", fname),
+				 errdetail("It was dropped after the statement was planned.")));
 	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
 		relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW &&
 		relkind != RELKIND_FOREIGN_TABLE)

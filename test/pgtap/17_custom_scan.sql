@@ -180,13 +180,31 @@ SELECT results_eq('SELECT * FROM pg_temp.page_ids(6)',
                   $$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 6) WITH ORDINALITY p$$,
                   'a PL/pgSQL variable as an argument');
 
--- a scroll cursor walks the page backward (the planner adds a Material)
+-- a scroll cursor walks the page backward (the scan reads its rows backward)
 DECLARE cs_scroll SCROLL CURSOR FOR SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 4) p;
 MOVE FORWARD ALL IN cs_scroll;
 SELECT results_eq('FETCH BACKWARD ALL FROM cs_scroll',
                   $$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 4) WITH ORDINALITY p ORDER BY p.ordinality DESC$$,
                   'a scroll cursor walks the page backward');
 CLOSE cs_scroll;
+-- so does a cursor declared without SCROLL, as the function scan lets it
+-- (a plan that can scan backward makes the cursor scrollable)
+DECLARE cs_fwd CURSOR FOR SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 5) p;
+DECLARE cs_fwd_f CURSOR FOR SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 5) WITH ORDINALITY p;
+MOVE FORWARD 3 IN cs_fwd;
+MOVE FORWARD 3 IN cs_fwd_f;
+SELECT results_eq('FETCH BACKWARD 2 FROM cs_fwd', 'VALUES (10), (5)',
+                  'a cursor without SCROLL fetches backward');
+SELECT results_eq('FETCH BACKWARD 2 FROM cs_fwd_f', 'VALUES (10), (5)', 'as through the function scan');
+MOVE FORWARD ALL IN cs_fwd;
+MOVE FORWARD ALL IN cs_fwd_f;
+SELECT results_eq('FETCH BACKWARD 3 FROM cs_fwd', 'FETCH BACKWARD 3 FROM cs_fwd_f',
+                  'a cursor without SCROLL: backward from the end as the function scan');
+SELECT results_eq('FETCH ALL FROM cs_fwd', 'FETCH ALL FROM cs_fwd_f',
+                  'and forward again from there');
+SELECT results_eq('FETCH ABSOLUTE 1 FROM cs_fwd', 'VALUES (5)', 'and back to the first row');
+CLOSE cs_fwd;
+CLOSE cs_fwd_f;
 
 -- nested loop rescans without a Material in between
 SET LOCAL enable_material = off;
@@ -297,6 +315,14 @@ SELECT is(pg_temp.path_of($$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id
 SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'function', 'and a statement prepared before is replanned so');
 ALTER FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) RESET ALL;
 SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'custom', 'without the option: the custom scan again');
+-- made STRICT by its owner, keyset_page returns no rows for its NULL row
+-- type argument: the function scan serves, with the function's result
+ALTER FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) STRICT;
+SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'function', 'keyset_page made STRICT: function scan');
+SELECT is(b.custom, b.func, 'keyset_page made STRICT: the same result both ways')
+FROM pg_temp.both_ways($$SELECT (p.node).id FROM keyset_page(NULL::cs, 'a, id', first => 2) {p}$$) b;
+ALTER FUNCTION keyset_page(anyelement, text, integer, text, integer, text, text, text[]) CALLED ON NULL INPUT;
+SELECT is(pg_temp.path_of('EXECUTE cs_opt'), 'custom', 'called on NULL input again: the custom scan again');
 
 -- DDL run by the filter while the page runs (40_ddl section 10): refused the same way
 CREATE TABLE cfx (id int PRIMARY KEY, v int NOT NULL, x int);
