@@ -354,5 +354,20 @@ SELECT set_config('kp_test.cfx_ddl', 'SELECT 1', false);
 SELECT is(pg_temp.run_one($$SELECT (p.node).x FROM keyset_page(NULL::cfx, 'id', first => 1) p$$), '{(7)}',
           'and the table is unchanged');
 
+-- The table dropped and created again under a cached generic plan: the plan
+-- still names the old row type; the custom scan refuses it cleanly (42704),
+-- where the function scan fails inside PostgreSQL (XX000 "cache lookup failed")
+CREATE TABLE cdr (id int PRIMARY KEY, v int);
+INSERT INTO cdr SELECT g, g FROM generate_series(1, 5) g;
+SET plan_cache_mode = force_generic_plan;
+PREPARE cdr_page AS SELECT (p.node).id FROM keyset_page(NULL::cdr, 'id', first => 2) p;
+SELECT results_eq('EXECUTE cdr_page', ARRAY[1, 2], 'cached generic plan: the page');
+DROP TABLE cdr;
+CREATE TABLE cdr (id int PRIMARY KEY, v int);
+SELECT throws_ok('EXECUTE cdr_page', '42704', NULL,
+                 'table dropped and created again under the cached plan: a clean error (42704)');
+DEALLOCATE cdr_page;
+RESET plan_cache_mode;
+
 SELECT * FROM finish();
 ROLLBACK;
