@@ -47,21 +47,7 @@ cleanup() {
 trap cleanup EXIT
 kp_bench_cluster kp_first_call "$PORT" "$DEST" "max_connections = 20" || exit 1
 work=$KP_WORK
-kp_first_call_conf "$DEST"
-as_pg pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null || { cat "$work/server.log"; exit 1; }
-kp_setup_schema kp_bench >/dev/null || exit 1
-seed_posts "$ROWS" >/dev/null || exit 1
-MAXPAGE=$(( ROWS / SIZE ))
-[ "$PAGE" -gt $MAXPAGE ] && PAGE=$MAXPAGE
-pos=$(( (PAGE - 1) * SIZE ))
-if [ "$pos" -gt 0 ]; then
-  IFS='|' read -r ts id cur <<<"$(kp_bench_position "$pos" "$ORD")"
-  floor="SELECT * FROM kp_bench.posts WHERE (created_at, id) < ('$ts', $id) ORDER BY $ORD LIMIT 21"
-  page="SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20, after => '$cur') p"
-else
-  floor="SELECT * FROM kp_bench.posts ORDER BY $ORD LIMIT 21"
-  page="SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20) p"
-fi
+kp_first_call_start "$DEST" || exit 1
 unset PGOPTIONS
 
 # one fresh connection, one statement: "wall cpu" in ms, wall from psql's

@@ -39,16 +39,7 @@ trap kp_bench_cluster_stop EXIT
 kp_bench_cluster kp_fcprof "$PORT" "$DEST" "max_prepared_transactions = 0" "max_connections = 20" || exit 1
 work=$KP_WORK
 mkdir "$work/cg"; [ "$(id -u)" -eq 0 ] && chown postgres "$work/cg"
-kp_first_call_conf "$DEST"
-as_pg pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null || { cat "$work/server.log"; exit 1; }
-kp_setup_schema kp_bench >/dev/null || exit 1
-seed_posts "$ROWS" >/dev/null || exit 1
-MAXPAGE=$(( ROWS / SIZE ))
-[ "$PAGE" -gt $MAXPAGE ] && PAGE=$MAXPAGE
-pos=$(( (PAGE - 1) * SIZE ))
-IFS='|' read -r ts id cur <<<"$(kp_bench_position "$pos" "$ORD")"
-floor="SELECT * FROM kp_bench.posts WHERE (created_at, id) < ('$ts', $id) ORDER BY $ORD LIMIT 21"
-page="SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20, after => '$cur') p"
+kp_first_call_start "$DEST" || exit 1
 q -c "CHECKPOINT" >/dev/null
 as_pg pg_ctl -D "$work/data" -m fast -w stop >/dev/null || exit 1
 unset PGOPTIONS

@@ -71,6 +71,30 @@ kp_first_call_conf() {
   fi
 }
 
+# kp_first_call_start DEST: for bench/first_call.sh and first_call_profile.sh
+# after kp_bench_cluster: the library setup (kp_first_call_conf), the
+# cluster started, ROWS posts seeded, PAGE (of SIZE rows, in ORD) clamped to
+# the table, and the two statements of a first call at that page set: floor
+# (the hand-written seek) and page (keyset_page)
+kp_first_call_start() {
+  local maxpage pos ts id cur
+  kp_first_call_conf "$1"
+  as_pg pg_ctl -D "$KP_WORK/data" -l "$KP_WORK/server.log" -w start >/dev/null || { cat "$KP_WORK/server.log"; return 1; }
+  kp_setup_schema kp_bench >/dev/null || return 1
+  seed_posts "$ROWS" >/dev/null || return 1
+  maxpage=$(( ROWS / SIZE ))
+  [ "$PAGE" -gt $maxpage ] && PAGE=$maxpage
+  pos=$(( (PAGE - 1) * SIZE ))
+  if [ "$pos" -gt 0 ]; then
+    IFS='|' read -r ts id cur <<<"$(kp_bench_position "$pos" "$ORD")"
+    floor="SELECT * FROM kp_bench.posts WHERE (created_at, id) < ('$ts', $id) ORDER BY $ORD LIMIT 21"
+    page="SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20, after => '$cur') p"
+  else
+    floor="SELECT * FROM kp_bench.posts ORDER BY $ORD LIMIT 21"
+    page="SELECT (p.node).*, p.cursor, p.has_next_page FROM keyset_page(NULL::kp_bench.posts, '$ORD', first => 20) p"
+  fi
+}
+
 # kp_bench_position POS ORDER: "created_at|id|cursor" of the row before
 # position POS (>= 1) of posts in ORDER, the cursor from cursor_walk
 # (bench/helpers.sql): where a page starting at POS seeks from
