@@ -262,8 +262,8 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 				 * sort avoids a Sort, and they are the same index bound.
 				 */
 				appendStringInfo(&buf, "\n  AND %s.%s%s %s ($%d%s) AND %s.%s%s %s ($%d%s)",
-								 alias, quote_identifier(c->attname), c->cmpcast, c->op_ge, p, c->collate,
-								 alias, quote_identifier(c->attname), c->cmpcast, c->op_le, p, c->collate);
+								 alias, quote_identifier(c->attname), c->cmpcast, kp_sortcol_op(c, BTGreaterEqualStrategyNumber), p, c->collate,
+								 alias, quote_identifier(c->attname), c->cmpcast, kp_sortcol_op(c, BTLessEqualStrategyNumber), p, c->collate);
 			}
 		}
 	}
@@ -279,8 +279,8 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 				const KpSortCol *c = &spec->cols[r->col];
 				bool		asc = asc_in_scan(c, backward);
 				const char *op = r->piece == KP_PIECE_AFTER
-					? (asc ? c->op_gt : c->op_lt)
-					: (asc ? c->op_ge : c->op_le);
+					? kp_sortcol_op(c, asc ? BTGreaterStrategyNumber : BTLessStrategyNumber)
+					: kp_sortcol_op(c, asc ? BTGreaterEqualStrategyNumber : BTLessEqualStrategyNumber);
 				int			p = NEXT_PARAM(r->col);
 
 				appendStringInfo(&buf, "\n  AND %s.%s%s %s ($%d%s)", alias,
@@ -299,8 +299,8 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 				const KpSortCol *c0 = &spec->cols[r->col];
 				bool		asc = asc_in_scan(c0, backward);
 				const char *op = r->piece == KP_PIECE_ROW_AFTER
-					? (asc ? c0->op_gt : c0->op_lt)
-					: (asc ? c0->op_ge : c0->op_le);
+					? kp_sortcol_op(c0, asc ? BTGreaterStrategyNumber : BTLessStrategyNumber)
+					: kp_sortcol_op(c0, asc ? BTGreaterEqualStrategyNumber : BTLessEqualStrategyNumber);
 
 				appendStringInfo(&buf, "\n  AND ROW(");
 				for (i = r->col; i < r->col + r->rowlen; i++)

@@ -13,8 +13,10 @@
 #include "access/htup_details.h"
 #include "access/nbtree.h"
 #include "access/relation.h"
+#include "access/transam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_amop.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
@@ -31,6 +33,7 @@
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
+#include "utils/catcache.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -108,6 +111,69 @@ qualified_operator(Oid opno, bool *is_catalog)
 }
 
 /*
+ * The five btree members of the column's opfamily for its input type, from
+ * one catalog list (one index scan in a new backend, where five member
+ * lookups were five), and whether they are pg_catalog's.  A built-in
+ * operator (an OID below FirstGenbkiObjectId) is pg_catalog's without
+ * looking: initdb defines none elsewhere.  Other operators are looked up,
+ * which also spells them; a built-in one is spelled only when a seek first
+ * uses it (kp_sortcol_op), so a new backend's first page reads the
+ * catalog rows of the one or two operators it compares with, not ten.
+ */
+static void
+resolve_operators(KpSortCol *col, Oid opf, Oid opintype)
+{
+	CatCList   *members = SearchSysCacheList3(AMOPSTRATEGY, ObjectIdGetDatum(opf),
+											  ObjectIdGetDatum(opintype),
+											  ObjectIdGetDatum(opintype));
+	bool		builtin = true;
+	int			i;
+
+	memset(col->strat_ops, 0, sizeof(col->strat_ops));
+	for (i = 0; i < members->n_members; i++)
+	{
+		Form_pg_amop amop = (Form_pg_amop) GETSTRUCT(&members->members[i]->tuple);
+
+		if (amop->amopstrategy >= 1 && amop->amopstrategy <= BTMaxStrategyNumber)
+			col->strat_ops[amop->amopstrategy - 1] = amop->amopopr;
+	}
+	ReleaseSysCacheList(members);
+
+	col->op_names = palloc0(sizeof(char *) * BTMaxStrategyNumber);
+	for (i = 0; i < BTMaxStrategyNumber; i++)
+	{
+		if (!OidIsValid(col->strat_ops[i]))
+			elog(ERROR, "missing btree operator %d for type %s", i + 1,
+				 format_type_be(col->typid));
+		if (col->strat_ops[i] >= FirstGenbkiObjectId)
+			builtin = false;
+	}
+	col->catalog_ops = true;
+	if (!builtin)
+		for (i = 0; i < BTMaxStrategyNumber; i++)
+			col->op_names[i] = qualified_operator(col->strat_ops[i], &col->catalog_ops);
+}
+
+/*
+ * OPERATOR(schema.op) of the column's member for a strategy, spelled on
+ * first use and kept beside the column (in the memory of its sort key).
+ */
+const char *
+kp_sortcol_op(const KpSortCol *col, StrategyNumber strat)
+{
+	char	  **slot = &col->op_names[strat - 1];
+
+	if (*slot == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(col->op_names));
+
+		*slot = qualified_operator(col->strat_ops[strat - 1], NULL);
+		MemoryContextSwitchTo(old);
+	}
+	return *slot;
+}
+
+/*
  * Fills a column's type, collation and btree machinery; a type without a
  * default btree opclass cannot be sorted by an index seek, a clear error.
  */
@@ -161,22 +227,7 @@ resolve_column(Relation rel, KpSortCol *col, const char *name)
 				 errdetail("The type has no default btree operator class.")));
 	opf = tce->btree_opf;
 	opintype = tce->btree_opintype;
-	col->catalog_ops = true;
-#define KP_OP(field, strat) \
-	do { \
-		Oid o = get_opfamily_member(opf, opintype, opintype, strat); \
-		if (!OidIsValid(o)) \
-			elog(ERROR, "missing btree operator %d for type %s", strat, \
-				 format_type_be(col->typid)); \
-		col->strat_ops[(strat) - 1] = o; \
-		col->field = qualified_operator(o, &col->catalog_ops); \
-	} while (0)
-	KP_OP(op_lt, BTLessStrategyNumber);
-	KP_OP(op_le, BTLessEqualStrategyNumber);
-	KP_OP(op_eq, BTEqualStrategyNumber);
-	KP_OP(op_ge, BTGreaterEqualStrategyNumber);
-	KP_OP(op_gt, BTGreaterStrategyNumber);
-#undef KP_OP
+	resolve_operators(col, opf, opintype);
 
 	/*
 	 * Compare as the opclass input type: with both operands of exactly that

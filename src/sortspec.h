@@ -34,12 +34,11 @@ typedef struct KpSortCol
 	Oid			cmptype;
 	char	   *cmpcast;		/* "::schema.type" when cmptype != typid, else "" */
 	Oid			strat_ops[BTMaxStrategyNumber];	/* the members, by strategy - 1 */
-	/* schema-qualified operator spellings for SQL text */
-	char	   *op_eq;
-	char	   *op_lt;
-	char	   *op_le;
-	char	   *op_gt;
-	char	   *op_ge;
+	/*
+	 * Their OPERATOR(schema.op) spellings for SQL text, by strategy - 1,
+	 * each made when a seek first needs it (kp_sortcol_op)
+	 */
+	char	  **op_names;
 	char	   *collate;		/* " COLLATE schema.name" or "" */
 	FmgrInfo	cmp;			/* btree comparison support function */
 } KpSortCol;
@@ -67,6 +66,7 @@ typedef struct KpSortSpec
 extern Oid	kp_rowtype_relid(Oid typid, const char *fname);
 extern KpSortSpec *kp_sortspec_build(Oid relid, const char *order_by,
 									 bool require_unique);
+extern const char *kp_sortcol_op(const KpSortCol *col, StrategyNumber strat);
 extern char *kp_sortspec_find_index(const KpSortSpec *spec);
 extern char *kp_sortspec_index_ddl(const KpSortSpec *spec);
 extern bool kp_sortspec_current(const KpSortSpec *spec);
