@@ -86,6 +86,8 @@ typedef struct KpRowEnc
 	int			ncols;			/* live (not dropped) columns */
 	KpColEnc   *cols;			/* in column order */
 	int		   *keyorder;		/* cols indexes in jsonb's key order */
+	KpJbwKeys	keys;			/* a node's keys as jsonb stores them */
+	int			doc_bytes;		/* the last jsonb document's size */
 } KpRowEnc;
 
 /*
@@ -358,6 +360,19 @@ build_encoder(Oid rowtype, TypeCacheEntry *tce)
 	sort_cols = e->cols;
 	qsort(e->keyorder, e->ncols, sizeof(int), key_order_cmp);
 	sort_cols = NULL;
+	{
+		const char **names = palloc(sizeof(char *) * Max(e->ncols, 1));
+		int		   *lens = palloc(sizeof(int) * Max(e->ncols, 1));
+
+		for (i = 0; i < e->ncols; i++)
+		{
+			names[i] = e->cols[e->keyorder[i]].name;
+			lens[i] = e->cols[e->keyorder[i]].namelen;
+		}
+		kp_jbw_keys_prepare(&e->keys, names, lens, e->ncols);
+		pfree(names);
+		pfree(lens);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextSetParent(cxt, CacheMemoryContext);
 	e->valid = true;
@@ -780,12 +795,18 @@ connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 	KpJbwContainer top;
 	KpJbwContainer edges;
 	KpJbwContainer info;
+	/* node (4), cursor (6) */
+	static const char *const edge_names[] = {"node", "cursor"};
+	static const int edge_lens[] = {4, 6};
+	KpJbwKeys	edge_keys;
 	Datum	   *values = palloc(sizeof(Datum) * Max(e->desc->natts, 1));
 	bool	   *nulls = palloc(sizeof(bool) * Max(e->desc->natts, 1));
+	Jsonb	   *res;
 	int			i;
 	int			k;
 
-	kp_jbw_init(&buf);
+	kp_jbw_keys_prepare(&edge_keys, edge_names, edge_lens, 2);
+	kp_jbw_init(&buf, e->doc_bytes);
 	/* edges (5), pageInfo (8), estimatedTotalCount (19) */
 	kp_jbw_begin(&buf, &top, true, 3);
 	kp_jbw_key(&buf, &top, "edges");
@@ -797,10 +818,8 @@ connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 		KpJbwContainer edge;
 		KpJbwContainer node;
 
-		/* node (4), cursor (6) */
 		kp_jbw_begin(&buf, &edge, true, 2);
-		kp_jbw_key(&buf, &edge, "node");
-		kp_jbw_key(&buf, &edge, "cursor");
+		kp_jbw_keys(&buf, &edge, &edge_keys);
 		if (page->rows[i].node == (Datum) 0)
 			kp_jbw_null(&buf, &edge);
 		else
@@ -809,12 +828,7 @@ connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 
 			deform_node(e, page->rows[i].node, values, nulls);
 			kp_jbw_begin(&buf, &node, true, e->ncols);
-			for (k = 0; k < e->ncols; k++)
-			{
-				KpColEnc   *col = &e->cols[e->keyorder[k]];
-
-				kp_jbw_string(&buf, &node, col->name, col->namelen);
-			}
+			kp_jbw_keys(&buf, &node, &e->keys);
 			/* the values' garbage in tmp, the document (may grow) in buf's */
 			old = MemoryContextSwitchTo(tmp);
 			for (k = 0; k < e->ncols; k++)
@@ -847,7 +861,10 @@ connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 	kp_jbw_end(&buf, &top, &info);
 	kp_jbw_int(&buf, &top, estimate);
 	kp_jbw_end(&buf, NULL, &top);
-	return kp_jbw_finish(&buf);
+	res = kp_jbw_finish(&buf);
+	/* the next page's buffer at once (pages of one row type are alike) */
+	e->doc_bytes = VARSIZE(res) + VARSIZE(res) / 8;
+	return res;
 }
 
 static void

@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "jsonbw.h"
@@ -37,12 +38,38 @@
 #define KP_NUMERIC_SHORT_WEIGHT 0x003F
 #define KP_NBASE				10000
 
+/*
+ * Room for n more bytes.  The buffer is binary: no terminating zero is kept
+ * (appendBinaryStringInfo's call and terminator per value were a third of
+ * the writer's cost).
+ */
+static inline void
+reserve(StringInfo buf, int n)
+{
+	if (buf->maxlen - buf->len <= n)
+		enlargeStringInfo(buf, n);
+}
+
+static inline void
+put_bytes(StringInfo buf, const void *p, int n)
+{
+	reserve(buf, n);
+	memcpy(buf->data + buf->len, p, n);
+	buf->len += n;
+}
+
 /* Zero bytes up to the next multiple of 4 in the buffer (the Jsonb's start) */
 static inline void
 pad_to_int(StringInfo buf)
 {
-	while (buf->len % 4 != 0)
-		appendStringInfoCharMacro(buf, '\0');
+	int			pad = INTALIGN(buf->len) - buf->len;
+
+	if (pad > 0)
+	{
+		reserve(buf, pad);
+		memset(buf->data + buf->len, 0, pad);
+		buf->len += pad;
+	}
 }
 
 static void
@@ -83,11 +110,20 @@ put_entry(StringInfo buf, KpJbwContainer *c, uint32 type, int from)
 	c->next++;
 }
 
-/* The buffer of a new document: its varlena header reserved */
+/* a hint beyond this is not taken: one large page must not size every next */
+#define KP_JBW_MAX_HINT (1024 * 1024)
+
+/*
+ * The buffer of a new document, its varlena header reserved; size_hint: the
+ * bytes expected (a previous document of the same kind), so the buffer is
+ * not grown and copied several times on the way.
+ */
 void
-kp_jbw_init(StringInfo buf)
+kp_jbw_init(StringInfo buf, int size_hint)
 {
 	initStringInfo(buf);
+	if (size_hint > buf->maxlen)
+		enlargeStringInfo(buf, Min(size_hint, KP_JBW_MAX_HINT));
 	buf->len = VARHDRSZ;
 }
 
@@ -108,10 +144,10 @@ kp_jbw_begin(StringInfo buf, KpJbwContainer *c, bool object, int n)
 	c->count = object ? 2 * n : n;
 	c->next = 0;
 	pad_to_int(buf);
-	appendBinaryStringInfo(buf, (char *) &header, sizeof(header));
+	put_bytes(buf, &header, sizeof(header));
 	c->jentries = buf->len;
 	bytes = sizeof(JEntry) * c->count;
-	enlargeStringInfo(buf, bytes);
+	reserve(buf, bytes);
 	buf->len += bytes;
 	c->data = buf->len;
 }
@@ -139,13 +175,61 @@ kp_jbw_finish(StringInfo buf)
 	return (Jsonb *) buf->data;
 }
 
+/*
+ * An object's keys as they are stored whatever its values: their JEntries
+ * (the first, and every JB_OFFSET_STRIDE'th, an end offset; keys come
+ * before values, so their entries do not depend on the values) and their
+ * bytes, in the order given (jsonb's key order), in the current context.
+ */
+void
+kp_jbw_keys_prepare(KpJbwKeys *k, const char *const *names, const int *lens, int n)
+{
+	int			i;
+	int			end = 0;
+
+	k->n = n;
+	k->entries = palloc(sizeof(JEntry) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		end += lens[i];
+		if (end > JENTRY_OFFLENMASK)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("total size of jsonb object elements exceeds the maximum of %d bytes",
+							JENTRY_OFFLENMASK)));
+		if (i % JB_OFFSET_STRIDE == 0)
+			k->entries[i] = JENTRY_ISSTRING | JENTRY_HAS_OFF | (uint32) end;
+		else
+			k->entries[i] = JENTRY_ISSTRING | (uint32) lens[i];
+	}
+	k->nbytes = end;
+	k->bytes = palloc(Max(end, 1));
+	end = 0;
+	for (i = 0; i < n; i++)
+	{
+		memcpy(k->bytes + end, names[i], lens[i]);
+		end += lens[i];
+	}
+}
+
+/* All the keys of an object just begun, at once */
+void
+kp_jbw_keys(StringInfo buf, KpJbwContainer *c, const KpJbwKeys *k)
+{
+	if (!c->object || c->next != 0 || 2 * k->n != c->count)
+		elog(ERROR, "jsonb writer: %d keys for an object of %d entries", k->n, c->count);
+	memcpy(buf->data + c->jentries, k->entries, sizeof(JEntry) * k->n);
+	put_bytes(buf, k->bytes, k->nbytes);
+	c->next = k->n;
+}
+
 /* A string, stored as its bytes (jsonb keeps no escapes) */
 void
 kp_jbw_string(StringInfo buf, KpJbwContainer *c, const char *s, int len)
 {
 	int			from = buf->len;
 
-	appendBinaryStringInfo(buf, s, len);
+	put_bytes(buf, s, len);
 	put_entry(buf, c, JENTRY_ISSTRING, from);
 }
 
@@ -169,14 +253,12 @@ static void
 put_numeric_bytes(StringInfo buf, KpJbwContainer *c, const char *data, int len)
 {
 	int			from = buf->len;
-	int			at;
 
 	pad_to_int(buf);
-	at = buf->len;
-	enlargeStringInfo(buf, VARHDRSZ + len);
-	buf->len += VARHDRSZ;
-	SET_VARSIZE(buf->data + at, VARHDRSZ + len);
-	appendBinaryStringInfo(buf, data, len);
+	reserve(buf, VARHDRSZ + len);
+	SET_VARSIZE(buf->data + buf->len, VARHDRSZ + len);
+	memcpy(buf->data + buf->len + VARHDRSZ, data, len);
+	buf->len += VARHDRSZ + len;
 	put_entry(buf, c, JENTRY_ISNUMERIC, from);
 }
 
@@ -265,8 +347,7 @@ kp_jbw_scalar(StringInfo buf, KpJbwContainer *c, JsonbValue *v)
 				int			from = buf->len;
 
 				pad_to_int(buf);
-				appendBinaryStringInfo(buf, (char *) v->val.numeric,
-									   VARSIZE_ANY(v->val.numeric));
+				put_bytes(buf, v->val.numeric, VARSIZE_ANY(v->val.numeric));
 				put_entry(buf, c, JENTRY_ISNUMERIC, from);
 				return;
 			}
@@ -295,6 +376,6 @@ kp_jbw_jsonb(StringInfo buf, KpJbwContainer *c, Jsonb *j)
 		return;
 	}
 	pad_to_int(buf);
-	appendBinaryStringInfo(buf, (char *) &j->root, VARSIZE(j) - VARHDRSZ);
+	put_bytes(buf, &j->root, VARSIZE(j) - VARHDRSZ);
 	put_entry(buf, c, JENTRY_ISCONTAINER, from);
 }

@@ -25,11 +25,23 @@ typedef struct KpJbwContainer
 	bool		object;
 } KpJbwContainer;
 
-extern void kp_jbw_init(StringInfo buf);
+/* An object's keys, prepared once for every object with the same keys */
+typedef struct KpJbwKeys
+{
+	int			n;
+	JEntry	   *entries;
+	char	   *bytes;
+	int			nbytes;
+} KpJbwKeys;
+
+extern void kp_jbw_init(StringInfo buf, int size_hint);
 extern void kp_jbw_begin(StringInfo buf, KpJbwContainer *c, bool object, int n);
 extern void kp_jbw_end(StringInfo buf, KpJbwContainer *parent, KpJbwContainer *c);
 extern Jsonb *kp_jbw_finish(StringInfo buf);
 
+extern void kp_jbw_keys_prepare(KpJbwKeys *k, const char *const *names,
+								const int *lens, int n);
+extern void kp_jbw_keys(StringInfo buf, KpJbwContainer *c, const KpJbwKeys *k);
 extern void kp_jbw_string(StringInfo buf, KpJbwContainer *c, const char *s, int len);
 extern void kp_jbw_null(StringInfo buf, KpJbwContainer *c);
 extern void kp_jbw_bool(StringInfo buf, KpJbwContainer *c, bool b);
