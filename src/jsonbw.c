@@ -273,12 +273,12 @@ kp_jbw_int(StringInfo buf, KpJbwContainer *c, int64 i)
 {
 	uint64		u = i < 0 ? -(uint64) i : (uint64) i;
 	int16		rev[5];			/* least significant first */
-	char		data[sizeof(uint16) + sizeof(rev)];
 	uint16		header = KP_NUMERIC_SHORT;
 	int			n = 0;
 	int			low = 0;
-	int			len = sizeof(uint16);
-	int			k;
+	int			len;
+	int			from = buf->len;
+	char	   *p;
 
 	while (u > 0)
 	{
@@ -293,13 +293,21 @@ kp_jbw_int(StringInfo buf, KpJbwContainer *c, int64 i)
 		if (i < 0)
 			header |= KP_NUMERIC_SHORT_NEG;
 	}
-	memcpy(data, &header, sizeof(uint16));
-	for (k = n - 1; k >= low; k--)
+	/* written in place: the header, then the digits most significant first */
+	len = VARHDRSZ + sizeof(uint16) + sizeof(int16) * (n - low);
+	pad_to_int(buf);
+	reserve(buf, len);
+	p = buf->data + buf->len;
+	SET_VARSIZE(p, len);
+	memcpy(p + VARHDRSZ, &header, sizeof(uint16));
+	p += VARHDRSZ + sizeof(uint16);
+	while (n > low)
 	{
-		memcpy(data + len, &rev[k], sizeof(int16));
-		len += sizeof(int16);
+		memcpy(p, &rev[--n], sizeof(int16));
+		p += sizeof(int16);
 	}
-	put_numeric_bytes(buf, c, data, len);
+	buf->len += len;
+	put_entry(buf, c, JENTRY_ISNUMERIC, from);
 }
 
 /* A numeric datum (short header or not; toasted ones are detoasted) */
