@@ -10,6 +10,7 @@
  * its class.  Values whose JSON to_jsonb derives from other catalog objects
  * (arrays, composites, json columns under jsonb, types with a cast to json)
  * still go through to_jsonb, value by value, so they stay exactly its result.
+ * The jsonb document is written in its binary form directly (jsonbw.c).
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"

@@ -137,10 +137,12 @@ kp_jbw_begin(StringInfo buf, KpJbwContainer *c, bool object, int n)
 	uint32		header = (uint32) n | (object ? JB_FOBJECT : JB_FARRAY);
 	int			bytes;
 
-	if (n < 0 || n > JB_CMASK)
-		elog(ERROR, "jsonb writer: %d children", n);
 	c->start = buf->len;
 	c->object = object;
+	if (n < 0)
+		elog(ERROR, "jsonb writer: %d children", n);
+	if (n > JB_CMASK || (Size) n * 2 * sizeof(JEntry) >= MaxAllocSize)
+		too_big(c);
 	c->count = object ? 2 * n : n;
 	c->next = 0;
 	pad_to_int(buf);

@@ -143,18 +143,14 @@ CREATE FUNCTION pg_temp.same_bytes(a jsonb, b jsonb) RETURNS boolean LANGUAGE sq
   SELECT ROW(a)::b_box *= ROW(b)::b_box
 $$;
 
--- json_numbers => 'string' by hand: every number under a bigint/numeric
--- column (and arrays of them) as its text
-CREATE FUNCTION pg_temp.deep_str(v jsonb) RETURNS jsonb LANGUAGE sql AS $$
-  SELECT CASE jsonb_typeof(v)
-           WHEN 'number' THEN to_jsonb(v #>> '{}')
-           WHEN 'array' THEN (SELECT coalesce(jsonb_agg(pg_temp.deep_str(x) ORDER BY o), '[]')
-                              FROM jsonb_array_elements(v) WITH ORDINALITY AS a(x, o))
-           ELSE v END
-$$;
-CREATE FUNCTION pg_temp.stringify(node jsonb) RETURNS jsonb LANGUAGE sql AS $$
-  SELECT jsonb_object_agg(k, CASE WHEN k IN ('i8', 'n', 'ns', 'nd', 'na', 'bigs') THEN pg_temp.deep_str(v) ELSE v END)
-  FROM jsonb_each(node) AS e(k, v)
+-- a node as to_jsonb gives it; with json_numbers => 'string', the bigint and
+-- numeric columns (and arrays of them) as their text
+CREATE FUNCTION pg_temp.node_ref(node bytes_t, exact boolean) RETURNS jsonb LANGUAGE sql AS $$
+  SELECT CASE WHEN exact
+              THEN to_jsonb(node) || jsonb_build_object(
+                     'i8', (node).i8::text, 'n', (node).n::text, 'ns', (node).ns::text,
+                     'nd', (node).nd::text, 'na', (node).na::text[], 'bigs', (node).bigs::text[])
+              ELSE to_jsonb(node) END
 $$;
 -- the document as the previous implementation built it, from keyset_page's
 -- rows (to_jsonb of each node) and the flags it gives, with the cursors and
@@ -163,7 +159,7 @@ CREATE FUNCTION pg_temp.ref_doc(doc jsonb, p_first int, p_after text, exact bool
 LANGUAGE sql AS $$
   SELECT jsonb_build_object(
     'edges', coalesce(jsonb_agg(jsonb_build_object(
-               'node', CASE WHEN exact THEN pg_temp.stringify(to_jsonb(p.node)) ELSE to_jsonb(p.node) END,
+               'node', pg_temp.node_ref(p.node, exact),
                'cursor', doc->'edges'->(o::int - 1)->'cursor') ORDER BY o), '[]'),
     'pageInfo', jsonb_build_object(
                'hasPreviousPage', coalesce(to_jsonb(bool_or(p.has_previous_page)), doc->'pageInfo'->'hasPreviousPage'),
