@@ -224,5 +224,20 @@ SELECT ok((SELECT pg_temp.same_bytes(j, j::text::jsonb) AND j->'estimatedTotalCo
            FROM keyset_connection(NULL::bytes_big, 'id', first => 1) j),
           'an estimate of 10000 (one digit and a trailing zero digit): the bytes are the parser''s');
 
+-- integers of every magnitude: 10^k and its neighbours, both signs, in
+-- every integer width (the numeric written without int64_to_numeric)
+CREATE TABLE bytes_ints (id int PRIMARY KEY, i2 int2, i4 int4, i8 int8);
+INSERT INTO bytes_ints
+SELECT row_number() OVER (), CASE WHEN v BETWEEN -32768 AND 32767 THEN v END,
+       CASE WHEN v BETWEEN -2147483648 AND 2147483647 THEN v END, v
+FROM (SELECT s * (p + d) AS v
+      FROM generate_series(0, 18) k, LATERAL (SELECT (10::numeric ^ k)::int8 AS p) x,
+           unnest(ARRAY[-1, 0, 1]) d, unnest(ARRAY[-1, 1]) s
+      UNION ALL SELECT v FROM unnest(ARRAY[9223372036854775807, -9223372036854775807,
+                                           -9223372036854775808, 1234567890123456789]) v) vals;
+SELECT ok((SELECT pg_temp.same_bytes(j, j::text::jsonb) AND jsonb_array_length(j->'edges') = 118
+           FROM keyset_connection(NULL::bytes_ints, 'id', first => 200) j),
+          '118 integers of every magnitude and width: the bytes are what jsonb''s parser builds');
+
 SELECT * FROM finish();
 ROLLBACK;
