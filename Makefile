@@ -3,7 +3,7 @@ EXTENSION   = keyset_pagination
 # the one place the version lives; the control file is checked against it
 EXTVERSION  = 0.2.0
 MODULE_big  = keyset_pagination
-OBJS        = src/keyset_pagination.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/fragment.o src/filter.o src/sortspec.o src/query.o src/querycache.o src/page.o src/offset.o src/page_funcs.o src/scan.o src/connection.o
+OBJS        = src/keyset_pagination.o src/mac.o src/codec.o src/keys.o src/cursor_funcs.o src/fragment.o src/filter.o src/sortspec.o src/query.o src/querycache.o src/page.o src/offset.o src/page_funcs.o src/scan.o src/connection.o src/jsonbw.o
 DATA        = sql/keyset_pagination--0.1.0.sql sql/keyset_pagination--0.1.0--0.2.0.sql \
               sql/keyset_pagination--$(EXTVERSION).sql
 DOCS        = README.md

@@ -10,6 +10,7 @@
  * its class.  Values whose JSON to_jsonb derives from other catalog objects
  * (arrays, composites, json columns under jsonb, types with a cast to json)
  * still go through to_jsonb, value by value, so they stay exactly its result.
+ * The jsonb document is written in its binary form directly (jsonbw.c).
  * Copyright (c) 2026, The keyset_pagination contributors
  */
 #include "postgres.h"
@@ -36,6 +37,7 @@
 #include "utils/typcache.h"
 
 #include "connection.h"
+#include "jsonbw.h"
 #include "keyset_pagination.h"
 #include "sortspec.h"
 
@@ -85,6 +87,8 @@ typedef struct KpRowEnc
 	int			ncols;			/* live (not dropped) columns */
 	KpColEnc   *cols;			/* in column order */
 	int		   *keyorder;		/* cols indexes in jsonb's key order */
+	KpJbwKeys	keys;			/* a node's keys as jsonb stores them */
+	int			doc_bytes;		/* the last jsonb document's size */
 } KpRowEnc;
 
 /*
@@ -357,6 +361,19 @@ build_encoder(Oid rowtype, TypeCacheEntry *tce)
 	sort_cols = e->cols;
 	qsort(e->keyorder, e->ncols, sizeof(int), key_order_cmp);
 	sort_cols = NULL;
+	{
+		const char **names = palloc(sizeof(char *) * Max(e->ncols, 1));
+		int		   *lens = palloc(sizeof(int) * Max(e->ncols, 1));
+
+		for (i = 0; i < e->ncols; i++)
+		{
+			names[i] = e->cols[e->keyorder[i]].name;
+			lens[i] = e->cols[e->keyorder[i]].namelen;
+		}
+		kp_jbw_keys_prepare(&e->keys, names, lens, e->ncols);
+		pfree(names);
+		pfree(lens);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextSetParent(cxt, CacheMemoryContext);
 	e->valid = true;
@@ -513,18 +530,19 @@ not_a_json_number(const char *s)
 }
 
 /*
- * One non-null value as a JsonbValue, what to_jsonb puts under its key;
- * exact: the call's json_numbers => 'string'.
+ * One non-null value written into the node c, what to_jsonb puts under its
+ * key; exact: the call's json_numbers => 'string'.  Values PostgreSQL's own
+ * conversion makes (to_jsonb, jsonb columns) are embedded as it made them.
  */
 static void
-encode_jsonb(KpColEnc *col, Datum value, JsonbValue *v, bool exact)
+encode_jsonb(KpColEnc *col, Datum value, StringInfo buf, KpJbwContainer *c,
+			 bool exact)
 {
 	exact = exact && col->exact;
 	switch (col->kind)
 	{
 		case KP_ENC_BOOL:
-			v->type = jbvBool;
-			v->val.boolean = DatumGetBool(value);
+			kp_jbw_bool(buf, c, DatumGetBool(value));
 			return;
 		case KP_ENC_INT2:
 		case KP_ENC_INT4:
@@ -536,14 +554,10 @@ encode_jsonb(KpColEnc *col, Datum value, JsonbValue *v, bool exact)
 				{
 					char		digits[MAXINT8LEN + 1];
 
-					pg_lltoa(i, digits);
-					set_string(v, pstrdup(digits));
+					kp_jbw_string(buf, c, digits, pg_lltoa(i, digits));
 				}
 				else
-				{
-					v->type = jbvNumeric;
-					v->val.numeric = int64_to_numeric(i);
-				}
+					kp_jbw_int(buf, c, i);
 				return;
 			}
 		case KP_ENC_FLOAT:
@@ -551,52 +565,64 @@ encode_jsonb(KpColEnc *col, Datum value, JsonbValue *v, bool exact)
 				char	   *s = OutputFunctionCall(&col->out, value);
 
 				if (not_a_json_number(s))
-					set_string(v, s);
+					kp_jbw_string(buf, c, s, strlen(s));
 				else
-				{
-					v->type = jbvNumeric;
-					v->val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																		 CStringGetDatum(s),
-																		 ObjectIdGetDatum(InvalidOid),
-																		 Int32GetDatum(-1)));
-				}
+					kp_jbw_numeric(buf, c, DirectFunctionCall3(numeric_in,
+															   CStringGetDatum(s),
+															   ObjectIdGetDatum(InvalidOid),
+															   Int32GetDatum(-1)));
 				return;
 			}
 		case KP_ENC_NUMERIC:
+			if (exact || kp_jbw_numeric_is_special(value))
 			{
-				Numeric		n = DatumGetNumeric(value);
+				char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, value));
 
-				if (exact || numeric_is_nan(n) || numeric_is_inf(n))
-					set_numeric_string(v, n);
-				else
-				{
-					v->type = jbvNumeric;
-					v->val.numeric = n;
-				}
+				kp_jbw_string(buf, c, s, strlen(s));
+			}
+			else
+				kp_jbw_numeric(buf, c, value);
+			return;
+		case KP_ENC_DATETIME:
+			{
+				char		s[MAXDATELEN + 1];
+
+				JsonEncodeDateTime(s, value, col->typid, NULL);
+				kp_jbw_string(buf, c, s, strlen(s));
 				return;
 			}
-		case KP_ENC_DATETIME:
-			set_string(v, JsonEncodeDateTime(NULL, value, col->typid, NULL));
-			return;
 		case KP_ENC_TEXT:
 			{
 				text	   *t = DatumGetTextPP(value);
 
-				v->type = jbvString;
-				v->val.string.val = VARDATA_ANY(t);
-				v->val.string.len = VARSIZE_ANY_EXHDR(t);
+				kp_jbw_string(buf, c, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 				return;
 			}
 		case KP_ENC_STRING:
-			set_string(v, OutputFunctionCall(&col->out, value));
-			return;
+			{
+				char	   *s = OutputFunctionCall(&col->out, value);
+
+				kp_jbw_string(buf, c, s, strlen(s));
+				return;
+			}
 		case KP_ENC_JSONB:
-			container_to_value(&DatumGetJsonbP(value)->root, false, v);
+			kp_jbw_jsonb(buf, c, DatumGetJsonbP(value));
 			return;
 		case KP_ENC_JSON:
 		case KP_ENC_TO_JSONB:
-			container_to_value(&value_to_jsonb(col, value)->root, exact, v);
-			return;
+			{
+				Jsonb	   *j = value_to_jsonb(col, value);
+
+				if (exact)
+				{
+					JsonbValue	v;
+
+					container_to_value(&j->root, true, &v);
+					j = JsonbValueToJsonb(&v);
+				}
+				kp_jbw_jsonb(buf, c, j);
+				return;
+			}
 	}
 	elog(ERROR, "unknown column class %d", (int) col->kind);
 }
@@ -746,124 +772,99 @@ keep_heap_top(void)
 #endif
 }
 
-/* Fills a key/value pair whose key is a C string literal */
 static void
-set_pair(JsonbPair *p, const char *key, uint32 order)
-{
-	p->key.type = jbvString;
-	p->key.val.string.val = (char *) key;
-	p->key.val.string.len = strlen(key);
-	p->order = order;
-}
-
-static void
-set_cursor(JsonbValue *v, text *cursor)
+put_cursor(StringInfo buf, KpJbwContainer *c, text *cursor)
 {
 	if (cursor == NULL)
-		v->type = jbvNull;
+		kp_jbw_null(buf, c);
 	else
-	{
-		v->type = jbvString;
-		v->val.string.val = VARDATA_ANY(cursor);
-		v->val.string.len = VARSIZE_ANY_EXHDR(cursor);
-	}
-}
-
-static void
-set_object(JsonbValue *v, int npairs)
-{
-	v->type = jbvObject;
-	v->val.object.nPairs = npairs;
-	v->val.object.pairs = palloc(sizeof(JsonbPair) * Max(npairs, 1));
+		kp_jbw_string(buf, c, VARDATA_ANY(cursor), VARSIZE_ANY_EXHDR(cursor));
 }
 
 /*
- * The jsonb document, built as a JsonbValue tree with every object's keys
- * already in jsonb's order (length, then bytes), so JsonbValueToJsonb
- * serializes it without the parse state's per-token copies and key sorts.
- * The tree lives in tmp; only the result is in the caller's context.
+ * The jsonb document, written directly in its binary form (jsonbw.c), every
+ * object's keys in jsonb's order (length, then bytes): the nodes' by the
+ * order sorted once per row type, the rest fixed here.  No JsonbValue tree,
+ * parse state or key sort.  The document is built in the caller's context;
+ * the values' working memory is in tmp, reset after every row.
  */
 static Jsonb *
 connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 				 MemoryContext tmp)
 {
-	MemoryContext caller = MemoryContextSwitchTo(tmp);
-	JsonbValue	top;
-	JsonbValue *edges;
-	JsonbValue *info;
-	JsonbPair  *p;
+	StringInfoData buf;
+	KpJbwContainer top;
+	KpJbwContainer edges;
+	KpJbwContainer info;
+	/* node (4), cursor (6) */
+	static const char *const edge_names[] = {"node", "cursor"};
+	static const int edge_lens[] = {4, 6};
+	KpJbwKeys	edge_keys;
 	Datum	   *values = palloc(sizeof(Datum) * Max(e->desc->natts, 1));
 	bool	   *nulls = palloc(sizeof(bool) * Max(e->desc->natts, 1));
 	Jsonb	   *res;
 	int			i;
 	int			k;
 
+	kp_jbw_keys_prepare(&edge_keys, edge_names, edge_lens, 2);
+	kp_jbw_init(&buf, e->doc_bytes);
 	/* edges (5), pageInfo (8), estimatedTotalCount (19) */
-	set_object(&top, 3);
-	p = top.val.object.pairs;
-	set_pair(&p[0], "edges", 0);
-	set_pair(&p[1], "pageInfo", 1);
-	set_pair(&p[2], "estimatedTotalCount", 2);
-	edges = &p[0].value;
-	edges->type = jbvArray;
-	edges->val.array.nElems = page->nrows;
-	edges->val.array.rawScalar = false;
-	edges->val.array.elems = palloc(sizeof(JsonbValue) * Max(page->nrows, 1));
+	kp_jbw_begin(&buf, &top, true, 3);
+	kp_jbw_key(&buf, &top, "edges");
+	kp_jbw_key(&buf, &top, "pageInfo");
+	kp_jbw_key(&buf, &top, "estimatedTotalCount");
+	kp_jbw_begin(&buf, &edges, false, page->nrows);
 	for (i = 0; i < page->nrows; i++)
 	{
-		JsonbValue *edge = &edges->val.array.elems[i];
-		JsonbValue *node;
-		JsonbPair  *ep;
+		KpJbwContainer edge;
+		KpJbwContainer node;
 
-		/* node (4), cursor (6) */
-		set_object(edge, 2);
-		ep = edge->val.object.pairs;
-		set_pair(&ep[0], "node", 0);
-		set_pair(&ep[1], "cursor", 1);
-		set_cursor(&ep[1].value, page->cursors[i]);
-		node = &ep[0].value;
+		kp_jbw_begin(&buf, &edge, true, 2);
+		kp_jbw_keys(&buf, &edge, &edge_keys);
 		if (page->rows[i].node == (Datum) 0)
+			kp_jbw_null(&buf, &edge);
+		else
 		{
-			node->type = jbvNull;
-			continue;
-		}
-		deform_node(e, page->rows[i].node, values, nulls);
-		set_object(node, e->ncols);
-		for (k = 0; k < e->ncols; k++)
-		{
-			KpColEnc   *col = &e->cols[e->keyorder[k]];
-			JsonbPair  *np = &node->val.object.pairs[k];
+			MemoryContext old;
 
-			np->key.type = jbvString;
-			np->key.val.string.val = col->name;
-			np->key.val.string.len = col->namelen;
-			np->order = k;
-			if (nulls[col->attno])
-				np->value.type = jbvNull;
-			else
-				encode_jsonb(col, values[col->attno], &np->value, exact);
+			deform_node(e, page->rows[i].node, values, nulls);
+			kp_jbw_begin(&buf, &node, true, e->ncols);
+			kp_jbw_keys(&buf, &node, &e->keys);
+			/* the values' garbage in tmp, the document (may grow) in buf's */
+			old = MemoryContextSwitchTo(tmp);
+			for (k = 0; k < e->ncols; k++)
+			{
+				KpColEnc   *col = &e->cols[e->keyorder[k]];
+
+				if (nulls[col->attno])
+					kp_jbw_null(&buf, &node);
+				else
+					encode_jsonb(col, values[col->attno], &buf, &node, exact);
+			}
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(tmp);
+			kp_jbw_end(&buf, &edge, &node);
 		}
+		put_cursor(&buf, &edge, page->cursors[i]);
+		kp_jbw_end(&buf, &edges, &edge);
 	}
+	kp_jbw_end(&buf, &top, &edges);
 	/* endCursor (9), hasNextPage (11), startCursor (11), hasPreviousPage (15) */
-	info = &p[1].value;
-	set_object(info, 4);
-	p = info->val.object.pairs;
-	set_pair(&p[0], "endCursor", 0);
-	set_cursor(&p[0].value, page->nrows > 0 ? page->cursors[page->nrows - 1] : NULL);
-	set_pair(&p[1], "hasNextPage", 1);
-	p[1].value.type = jbvBool;
-	p[1].value.val.boolean = page->has_next;
-	set_pair(&p[2], "startCursor", 2);
-	set_cursor(&p[2].value, page->nrows > 0 ? page->cursors[0] : NULL);
-	set_pair(&p[3], "hasPreviousPage", 3);
-	p[3].value.type = jbvBool;
-	p[3].value.val.boolean = page->has_previous;
-	p = top.val.object.pairs;
-	p[2].value.type = jbvNumeric;
-	p[2].value.val.numeric = int64_to_numeric(estimate);
-
-	MemoryContextSwitchTo(caller);
-	res = JsonbValueToJsonb(&top);
+	kp_jbw_begin(&buf, &info, true, 4);
+	kp_jbw_key(&buf, &info, "endCursor");
+	kp_jbw_key(&buf, &info, "hasNextPage");
+	kp_jbw_key(&buf, &info, "startCursor");
+	kp_jbw_key(&buf, &info, "hasPreviousPage");
+	put_cursor(&buf, &info, page->nrows > 0 ? page->cursors[page->nrows - 1] : NULL);
+	kp_jbw_bool(&buf, &info, page->has_next);
+	put_cursor(&buf, &info, page->nrows > 0 ? page->cursors[0] : NULL);
+	kp_jbw_bool(&buf, &info, page->has_previous);
+	kp_jbw_end(&buf, &top, &info);
+	kp_jbw_int(&buf, &top, estimate);
+	kp_jbw_end(&buf, NULL, &top);
+	res = kp_jbw_finish(&buf);
+	/* the next page's buffer at once (pages of one row type are alike) */
+	e->doc_bytes = VARSIZE(res) + VARSIZE(res) / 8;
 	return res;
 }
 
