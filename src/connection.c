@@ -421,25 +421,19 @@ get_encoder(Oid rowtype)
 }
 
 /*
- * The columns of one node.  The rows were formed with the descriptor the
- * entry was built from (looked up right after the page ran); a row that
- * does not fit it is a can't-happen error, never a misread.
+ * The columns of row i, as the page holds them (by attnum - 1, dropped ones
+ * NULL).  The page was read with the relation's descriptor, which the entry
+ * was built from right after (get_encoder); a page that does not fit it is
+ * a can't-happen error, never a misread.
  */
 static void
-deform_node(KpRowEnc *e, Datum node, Datum *values, bool *nulls)
+row_columns(KpRowEnc *e, const KpPage *page, int i, Datum **values, bool **nulls)
 {
-	HeapTupleHeader td = DatumGetHeapTupleHeader(node);
-	HeapTupleData tuple;
-
-	if (HeapTupleHeaderGetTypeId(td) != e->rowtype ||
-		HeapTupleHeaderGetNatts(td) > e->desc->natts)
+	if (page->rowtype != e->rowtype || page->natts != e->desc->natts)
 		elog(ERROR, "keyset_connection: row of type %u does not match its descriptor",
-			 HeapTupleHeaderGetTypeId(td));
-	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = td;
-	heap_deform_tuple(&tuple, e->desc, values, nulls);
+			 page->rowtype);
+	*values = page->rows[i].values;
+	*nulls = page->rows[i].nulls;
 }
 
 /* to_jsonb of one value through the column's prepared call */
@@ -792,8 +786,8 @@ connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 	JsonbValue *edges;
 	JsonbValue *info;
 	JsonbPair  *p;
-	Datum	   *values = palloc(sizeof(Datum) * Max(e->desc->natts, 1));
-	bool	   *nulls = palloc(sizeof(bool) * Max(e->desc->natts, 1));
+	Datum	   *values;
+	bool	   *nulls;
 	Jsonb	   *res;
 	int			i;
 	int			k;
@@ -822,12 +816,7 @@ connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 		set_pair(&ep[1], "cursor", 1);
 		set_cursor(&ep[1].value, page->cursors[i]);
 		node = &ep[0].value;
-		if (page->rows[i].node == (Datum) 0)
-		{
-			node->type = jbvNull;
-			continue;
-		}
-		deform_node(e, page->rows[i].node, values, nulls);
+		row_columns(e, page, i, &values, &nulls);
 		set_object(node, e->ncols);
 		for (k = 0; k < e->ncols; k++)
 		{
@@ -887,8 +876,8 @@ connection_text(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 				MemoryContext tmp)
 {
 	StringInfoData buf;
-	Datum	   *values = palloc(sizeof(Datum) * Max(e->desc->natts, 1));
-	bool	   *nulls = palloc(sizeof(bool) * Max(e->desc->natts, 1));
+	Datum	   *values;
+	bool	   *nulls;
 	char		digits[MAXINT8LEN + 1];
 	int			i;
 	int			k;
@@ -903,12 +892,7 @@ connection_text(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 		appendStringInfoString(&buf, "{\"cursor\":");
 		append_cursor(&buf, page->cursors[i]);
 		appendStringInfoString(&buf, ",\"node\":");
-		if (page->rows[i].node == (Datum) 0)
-		{
-			appendStringInfoString(&buf, "null}");
-			continue;
-		}
-		deform_node(e, page->rows[i].node, values, nulls);
+		row_columns(e, page, i, &values, &nulls);
 		appendStringInfoCharMacro(&buf, '{');
 		for (k = 0; k < e->ncols; k++)
 		{
