@@ -16,8 +16,8 @@
  * against those and reads them as plain columns.  The scan evaluates the
  * arguments, checks them and runs the page with the same code as the
  * function (kp_page_args, kp_page_run: the same errors), then returns each
- * row, taking the node apart once per row, and only the columns the plan
- * reads.  Anything else (WITH ORDINALITY, ROWS FROM with more functions,
+ * row's columns as the seek returned them (no composite is formed unless
+ * the plan reads the node itself).  Anything else (WITH ORDINALITY, ROWS FROM with more functions,
  * LATERAL references, arguments with Vars or subqueries, a whole-row
  * reference to the FROM item) keeps the function scan.
  * Copyright (c) 2026, The keyset_pagination contributors
