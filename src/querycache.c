@@ -230,15 +230,12 @@ kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
 		}
 		q->keyio = palloc0(sizeof(KpTypeIO) * q->spec->ncols);
 		q->keytypmods = palloc(sizeof(int32) * q->spec->ncols);
-		q->keylen = palloc(sizeof(int16) * q->spec->ncols);
-		q->keybyval = palloc(sizeof(bool) * q->spec->ncols);
 		q->restypes = palloc(sizeof(Oid) * q->spec->ncols);
 		for (i = 0; i < q->spec->ncols; i++)
 		{
-			q->restypes[i] = get_atttype(relid, q->spec->cols[i].attnum);
+			q->restypes[i] = q->coltypes[q->keycol[i]];
 			kp_typeio_init(&q->keyio[i], q->spec->cols[i].typid, true, true, mcxt);
 			q->keytypmods[i] = q->spec->cols[i].typmod;
-			get_typlenbyval(q->spec->cols[i].typid, &q->keylen[i], &q->keybyval[i]);
 		}
 	}
 	PG_CATCH();

@@ -57,8 +57,6 @@ struct KpQuery
 	Oid		   *fioparam;
 	KpTypeIO   *keyio;
 	int32	   *keytypmods;
-	int16	   *keylen;
-	bool	   *keybyval;
 	KpPlan	   *plans;			/* most recently used first */
 	int			nplans;
 	uint64		last_used;
