@@ -422,9 +422,9 @@ get_encoder(Oid rowtype)
 
 /*
  * The columns of row i, as the page holds them (by attnum - 1, dropped ones
- * NULL).  The page was read with the relation's descriptor, which the entry
- * was built from right after (get_encoder); a page that does not fit it is
- * a can't-happen error, never a misread.
+ * NULL, laid out by the relation's descriptor when the page ran).  The
+ * encoder's descriptor is looked up right after the page (get_encoder); a
+ * page that does not fit it is a can't-happen error, never a misread.
  */
 static void
 row_columns(KpRowEnc *e, const KpPage *page, int i, Datum **values, bool **nulls)

@@ -189,7 +189,8 @@ kp_copy_row(const KpQuery *q, TupleTableSlot *slot, KpPageRow *row)
 		else if (q->colbyval[j])
 			row->values[a] = v;
 		else if (q->collen[j] == -1 && VARATT_IS_EXTERNAL(DatumGetPointer(v)))
-			row->values[a] = PointerGetDatum(detoast_external_attr((struct varlena *) DatumGetPointer(v)));
+			row->values[a] =
+				PointerGetDatum(detoast_external_attr((struct varlena *) DatumGetPointer(v)));
 		else
 		{
 			Size		len = datumGetSize(v, false, q->collen[j]);
