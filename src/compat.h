@@ -245,4 +245,33 @@ kp_materialize_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
 	return ts;
 }
 
+/*
+ * Whether a rewritten query's range table entry reads relation relid: the
+ * relation itself, or, for a view, the subquery the rewriter put in its
+ * place.  PostgreSQL 16 keeps the view's OID on that subquery entry (for
+ * its lock and permission check); before 16 the view query's own first
+ * entry, *OLD*, is the view (where its permissions are checked).
+ */
+#include "nodes/parsenodes.h"
+static inline bool
+kp_rte_reads(const RangeTblEntry *rte, Oid relid)
+{
+	if (rte->rtekind == RTE_RELATION)
+		return rte->relid == relid;
+	if (rte->rtekind != RTE_SUBQUERY || rte->subquery == NULL)
+		return false;
+#if PG_VERSION_NUM >= 160000
+	return rte->relid == relid;
+#else
+	{
+		const RangeTblEntry *old;
+
+		if (rte->subquery->rtable == NIL)
+			return false;
+		old = (const RangeTblEntry *) linitial(rte->subquery->rtable);
+		return old->rtekind == RTE_RELATION && old->relid == relid;
+	}
+#endif
+}
+
 #endif							/* KP_COMPAT_H */

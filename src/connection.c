@@ -438,25 +438,19 @@ get_encoder(Oid rowtype)
 }
 
 /*
- * The columns of one node.  The rows were formed with the descriptor the
- * entry was built from (looked up right after the page ran); a row that
- * does not fit it is a can't-happen error, never a misread.
+ * The columns of row i, as the page holds them (by attnum - 1, dropped ones
+ * NULL, laid out by the relation's descriptor when the page ran).  The
+ * encoder's descriptor is looked up right after the page (get_encoder); a
+ * page that does not fit it is a can't-happen error, never a misread.
  */
 static void
-deform_node(KpRowEnc *e, Datum node, Datum *values, bool *nulls)
+row_columns(KpRowEnc *e, const KpPage *page, int i, Datum **values, bool **nulls)
 {
-	HeapTupleHeader td = DatumGetHeapTupleHeader(node);
-	HeapTupleData tuple;
-
-	if (HeapTupleHeaderGetTypeId(td) != e->rowtype ||
-		HeapTupleHeaderGetNatts(td) > e->desc->natts)
+	if (page->rowtype != e->rowtype || page->natts != e->desc->natts)
 		elog(ERROR, "keyset_connection: row of type %u does not match its descriptor",
-			 HeapTupleHeaderGetTypeId(td));
-	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = td;
-	heap_deform_tuple(&tuple, e->desc, values, nulls);
+			 page->rowtype);
+	*values = page->rows[i].values;
+	*nulls = page->rows[i].nulls;
 }
 
 /* to_jsonb of one value through the column's prepared call */
@@ -800,8 +794,8 @@ connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 	static const char *const edge_names[] = {"node", "cursor"};
 	static const int edge_lens[] = {4, 6};
 	KpJbwKeys	edge_keys;
-	Datum	   *values = palloc(sizeof(Datum) * Max(e->desc->natts, 1));
-	bool	   *nulls = palloc(sizeof(bool) * Max(e->desc->natts, 1));
+	Datum	   *values;
+	bool	   *nulls;
 	Jsonb	   *res;
 	int			i;
 	int			k;
@@ -818,33 +812,27 @@ connection_jsonb(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 	{
 		KpJbwContainer edge;
 		KpJbwContainer node;
+		MemoryContext old;
 
 		kp_jbw_begin(&buf, &edge, true, 2);
 		kp_jbw_keys(&buf, &edge, &edge_keys);
-		if (page->rows[i].node == (Datum) 0)
-			kp_jbw_null(&buf, &edge);
-		else
+		row_columns(e, page, i, &values, &nulls);
+		kp_jbw_begin(&buf, &node, true, e->ncols);
+		kp_jbw_keys(&buf, &node, &e->keys);
+		/* the values' garbage in tmp, the document (may grow) in buf's */
+		old = MemoryContextSwitchTo(tmp);
+		for (k = 0; k < e->ncols; k++)
 		{
-			MemoryContext old;
+			KpColEnc   *col = &e->cols[e->keyorder[k]];
 
-			deform_node(e, page->rows[i].node, values, nulls);
-			kp_jbw_begin(&buf, &node, true, e->ncols);
-			kp_jbw_keys(&buf, &node, &e->keys);
-			/* the values' garbage in tmp, the document (may grow) in buf's */
-			old = MemoryContextSwitchTo(tmp);
-			for (k = 0; k < e->ncols; k++)
-			{
-				KpColEnc   *col = &e->cols[e->keyorder[k]];
-
-				if (nulls[col->attno])
-					kp_jbw_null(&buf, &node);
-				else
-					encode_jsonb(col, values[col->attno], &buf, &node, exact);
-			}
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(tmp);
-			kp_jbw_end(&buf, &edge, &node);
+			if (nulls[col->attno])
+				kp_jbw_null(&buf, &node);
+			else
+				encode_jsonb(col, values[col->attno], &buf, &node, exact);
 		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(tmp);
+		kp_jbw_end(&buf, &edge, &node);
 		put_cursor(&buf, &edge, page->cursors[i]);
 		kp_jbw_end(&buf, &edges, &edge);
 	}
@@ -888,8 +876,8 @@ connection_text(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 				MemoryContext tmp)
 {
 	StringInfoData buf;
-	Datum	   *values = palloc(sizeof(Datum) * Max(e->desc->natts, 1));
-	bool	   *nulls = palloc(sizeof(bool) * Max(e->desc->natts, 1));
+	Datum	   *values;
+	bool	   *nulls;
 	char		digits[MAXINT8LEN + 1];
 	int			i;
 	int			k;
@@ -904,12 +892,7 @@ connection_text(KpRowEnc *e, KpPage *page, int64 estimate, bool exact,
 		appendStringInfoString(&buf, "{\"cursor\":");
 		append_cursor(&buf, page->cursors[i]);
 		appendStringInfoString(&buf, ",\"node\":");
-		if (page->rows[i].node == (Datum) 0)
-		{
-			appendStringInfoString(&buf, "null}");
-			continue;
-		}
-		deform_node(e, page->rows[i].node, values, nulls);
+		row_columns(e, page, i, &values, &nulls);
 		appendStringInfoCharMacro(&buf, '{');
 		for (k = 0; k < e->ncols; k++)
 		{

@@ -11,9 +11,12 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
+#include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "port/pg_bitutils.h"
 #include "storage/lmgr.h"
@@ -80,7 +83,7 @@ kp_seek_plan(KpQuery *q, const KpRange *r, const bool *posnulls, bool backward,
 		return p;
 	ptypes = palloc(sizeof(Oid) * (ncols + 1));
 	posidx = palloc(sizeof(int) * (ncols + 1));
-	sql = kp_seek_sql(q->spec, q->finfo, q->alias, r, posnulls, backward, planlimit,
+	sql = kp_seek_sql(q->spec, q->finfo, q->alias, q->select, r, posnulls, backward, planlimit,
 					  ptypes, posidx, &np);
 	return kp_plan_for(q, shape, sql, np, ptypes, posidx, CURSOR_OPT_GENERIC_PLAN, true);
 }
@@ -129,6 +132,7 @@ typedef struct KpSeekReceiver
 {
 	DestReceiver pub;
 	KpRun	   *run;
+	KpPlan	   *plan;			/* the seek being run */
 	bool		backward;
 	const Datum *bound;
 	const bool *boundnulls;
@@ -140,22 +144,86 @@ typedef struct KpSeekReceiver
 	bool	   *keynull;
 } KpSeekReceiver;
 
+/*
+ * A row of the seek into the page: its columns placed by attnum, the key
+ * pointing at them, in one allocation with the by-reference values (this
+ * runs per row).  A value stored out of line is fetched now, as forming the
+ * whole-row value did, so that nothing a page returns points into TOAST
+ * after the seek.
+ */
+static void
+kp_copy_row(const KpQuery *q, TupleTableSlot *slot, KpPageRow *row)
+{
+	int			natts = q->natts;
+	int			ncols = q->spec->ncols;
+	Size		valsize = MAXALIGN(sizeof(Datum) * (natts + ncols));
+	Size		size = valsize + MAXALIGN(sizeof(bool) * (natts + ncols));
+	char	   *mem;
+	char	   *data;
+	int			j;
+
+	for (j = 0; j < q->nlive; j++)
+	{
+		Datum		v = slot->tts_values[j];
+
+		if (!slot->tts_isnull[j] && !q->colbyval[j] &&
+			!(q->collen[j] == -1 && VARATT_IS_EXTERNAL(DatumGetPointer(v))))
+			size += MAXALIGN(datumGetSize(v, false, q->collen[j]));
+	}
+	mem = palloc(size);
+	row->values = (Datum *) mem;
+	row->key = row->values + natts;
+	row->nulls = (bool *) (mem + valsize);
+	row->keynull = row->nulls + natts;
+	if (q->nlive < natts)
+		memset(row->nulls, true, sizeof(bool) * natts);
+	data = mem + MAXALIGN(valsize + sizeof(bool) * (natts + ncols));
+	for (j = 0; j < q->nlive; j++)
+	{
+		int			a = q->colattnum[j] - 1;
+		Datum		v = slot->tts_values[j];
+
+		row->nulls[a] = slot->tts_isnull[j];
+		if (slot->tts_isnull[j])
+			row->values[a] = (Datum) 0;
+		else if (q->colbyval[j])
+			row->values[a] = v;
+		else if (q->collen[j] == -1 && VARATT_IS_EXTERNAL(DatumGetPointer(v)))
+			row->values[a] =
+				PointerGetDatum(detoast_external_attr((struct varlena *) DatumGetPointer(v)));
+		else
+		{
+			Size		len = datumGetSize(v, false, q->collen[j]);
+
+			memcpy(data, DatumGetPointer(v), len);
+			row->values[a] = PointerGetDatum(data);
+			data += MAXALIGN(len);
+		}
+	}
+	for (j = 0; j < ncols; j++)
+	{
+		int			a = q->spec->cols[j].attnum - 1;
+
+		row->key[j] = row->values[a];
+		row->keynull[j] = row->nulls[a];
+	}
+}
+
 static bool
 kp_seek_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	KpSeekReceiver *r = (KpSeekReceiver *) self;
 	KpQuery    *q = r->run->q;
 	int			ncols = q->spec->ncols;
-	KpPageRow  *row;
 	MemoryContext old;
 	int			c;
 
-	slot_getsomeattrs(slot, ncols + 1);
+	slot_getallattrs(slot);
 	r->consumed++;
 	for (c = 0; c < ncols; c++)
 	{
-		r->key[c] = slot->tts_values[c + 1];
-		r->keynull[c] = slot->tts_isnull[c + 1];
+		r->key[c] = slot->tts_values[q->keycol[c]];
+		r->keynull[c] = slot->tts_isnull[q->keycol[c]];
 	}
 	if (r->bound)
 	{
@@ -173,51 +241,22 @@ kp_seek_receive(TupleTableSlot *slot, DestReceiver *self)
 		r->got++;
 		return true;
 	}
-	row = &r->out[r->got++];
 	old = MemoryContextSwitchTo(r->run->outcxt);
-	/*
-	 * The key, its null flags and the node (a flat composite, as the
-	 * whole-row reference forms it) in one allocation: this runs per row.
-	 */
-	{
-		Size		keysize = MAXALIGN(MAXALIGN(sizeof(Datum) * ncols) + sizeof(bool) * ncols);
-		Datum		node = slot->tts_values[0];
-		Size		nodesize = 0;
-		char	   *mem;
-
-		if (!slot->tts_isnull[0] && !VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(node)))
-			nodesize = VARSIZE_ANY(DatumGetPointer(node));
-		mem = palloc(keysize + nodesize);
-		row->key = (Datum *) mem;
-		row->keynull = (bool *) (mem + MAXALIGN(sizeof(Datum) * ncols));
-		if (slot->tts_isnull[0])
-			row->node = (Datum) 0;
-		else if (nodesize == 0)
-			row->node = datumCopy(node, false, -1);
-		else
-		{
-			memcpy(mem + keysize, DatumGetPointer(node), nodesize);
-			row->node = PointerGetDatum(mem + keysize);
-		}
-	}
-	for (c = 0; c < ncols; c++)
-	{
-		row->keynull[c] = r->keynull[c];
-		row->key[c] = r->keynull[c] ? (Datum) 0
-			: q->keybyval[c] ? r->key[c]
-			: datumCopy(r->key[c], false, q->keylen[c]);
-	}
+	kp_copy_row(q, slot, &r->out[r->got++]);
 	MemoryContextSwitchTo(old);
 	return true;
 }
 
-/* Every seek's result shape is checked before its first row */
+/*
+ * Every seek's plan and result shape are checked before its first row
+ * (kp_check_seek): the plan cache has revalidated the statement by now
+ */
 static void
 kp_seek_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
 	KpSeekReceiver *r = (KpSeekReceiver *) self;
 
-	kp_check_result(r->run->q, typeinfo, r->run->q->spec->ncols);
+	kp_check_seek(r->run->q, r->plan->plan, typeinfo);
 }
 
 static void
@@ -274,6 +313,7 @@ kp_scan(KpRun *run, KpScan *s)
 		opts.read_only = true;
 		opts.tcount = limit;
 		opts.dest = &r.pub;
+		r.plan = p;
 		r.consumed = 0;
 		rc = kp_spi_execute(q, p, &opts);
 		if (rc != SPI_OK_SELECT)
@@ -528,6 +568,8 @@ kp_page_run_held(const KpPageArgs *a, KpQuery *q, KpPage *page, bool explain,
 	SPI_finish();
 
 	page->nrows = n;
+	page->natts = q->natts;
+	page->rowtype = q->reltype;
 	page->rows = rows;
 	page->explain = run.lines;
 	page->cursors = palloc(sizeof(text *) * Max(n, 1));
@@ -538,3 +580,18 @@ kp_page_run_held(const KpPageArgs *a, KpQuery *q, KpPage *page, bool explain,
 	kp_minter_end(&minter);
 }
 
+
+/*
+ * Row i of a page as the composite value of the relation's row type (desc,
+ * its descriptor), in the current memory context: for the function's node
+ * column and a custom scan that returns the node.
+ */
+Datum
+kp_page_node(const KpPage *page, int i, TupleDesc desc)
+{
+	if (desc->natts != page->natts)
+		elog(ERROR, "row type has %d columns, the page's rows %d",
+			 desc->natts, page->natts);
+	return HeapTupleGetDatum(heap_form_tuple(desc, page->rows[i].values,
+											 page->rows[i].nulls));
+}

@@ -27,10 +27,14 @@ typedef struct KpPageArgs
 	const char *fname;			/* for error messages */
 } KpPageArgs;
 
-/* One returned row: the node and its key */
+/*
+ * One returned row: its columns by attnum - 1 (the relation's descriptor,
+ * dropped columns NULL; no value points into TOAST), and its key
+ */
 typedef struct KpPageRow
 {
-	Datum		node;
+	Datum	   *values;
+	bool	   *nulls;
 	Datum	   *key;
 	bool	   *keynull;
 } KpPageRow;
@@ -38,6 +42,8 @@ typedef struct KpPageRow
 typedef struct KpPage
 {
 	int			nrows;
+	int			natts;			/* each row's columns, dropped ones included */
+	Oid			rowtype;		/* the relation's row type */
 	KpPageRow  *rows;
 	text	  **cursors;
 	bool		has_previous;
@@ -53,6 +59,7 @@ extern Datum keyset_page(PG_FUNCTION_ARGS);
 
 extern void kp_page_run(const KpPageArgs *args, KpPage *page, bool explain,
 						bool analyze);
+extern Datum kp_page_node(const KpPage *page, int i, TupleDesc desc);
 extern int64 kp_count_estimate(Oid relid, const char *filter, ArrayType *args);
 extern int64 kp_count_duplicates(const KpSortSpec *spec);
 extern int	kp_offset_page(Oid relid, const char *order_by, const char *filter,

@@ -122,24 +122,29 @@ keyset_page(PG_FUNCTION_ARGS)
 	KpPageArgs	a;
 	KpPage		page;
 	TupleDesc	desc;
+	TupleDesc	rowdesc = NULL;
 	Tuplestorestate *ts;
 	int			i;
 
 	page_args(fcinfo, &a, "keyset_page");
 	kp_page_run(&a, &page, false, false);
 	ts = kp_materialize_srf(fcinfo, &desc);
+	/* each node formed from the row's columns (the seek returns columns) */
+	if (page.nrows > 0)
+		rowdesc = lookup_rowtype_tupdesc(page.rowtype, -1);
 	for (i = 0; i < page.nrows; i++)
 	{
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
 
-		values[0] = page.rows[i].node;
-		nulls[0] = page.rows[i].node == (Datum) 0;
+		values[0] = kp_page_node(&page, i, rowdesc);
 		values[1] = PointerGetDatum(page.cursors[i]);
 		values[2] = BoolGetDatum(page.has_previous);
 		values[3] = BoolGetDatum(page.has_next);
 		tuplestore_putvalues(ts, desc, values, nulls);
 	}
+	if (rowdesc)
+		ReleaseTupleDesc(rowdesc);
 	return (Datum) 0;
 }
 

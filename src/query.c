@@ -178,7 +178,34 @@ kp_choose_alias(Oid relid)
 	return alias;
 }
 
-/* SELECT list and FROM shared by every query: the row, then the key */
+/*
+ * The seek's SELECT list and FROM: the relation's live columns (desc is its
+ * descriptor), in attnum order, which kp_check_seek checks after analysis.
+ */
+char *
+kp_seek_select(const KpSortSpec *spec, const char *alias, TupleDesc desc)
+{
+	StringInfoData buf;
+	int			i;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "SELECT ");
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		appendStringInfo(&buf, "%s%s.%s", first ? "" : ", ", alias,
+						 quote_identifier(NameStr(att->attname)));
+		first = false;
+	}
+	appendStringInfo(&buf, "\nFROM %s %s\nWHERE ", spec->relname, alias);
+	return buf.data;
+}
+
+/* SELECT list and FROM of the offset query: the row, then the key */
 static void
 append_select_from(StringInfo buf, const KpSortSpec *spec, const char *alias)
 {
@@ -218,14 +245,15 @@ append_order_by(StringInfo buf, const KpSortSpec *spec, const char *alias,
 }
 
 /*
- * The seek query of one range.  Parameters: the filter's $1..$nf, then the
- * position values the range uses; ptypes/posidx receive, for each of ours,
- * its type and the index of the key column whose value it carries.
+ * The seek query of one range, after select (kp_seek_select).  Parameters:
+ * the filter's $1..$nf, then the position values the range uses;
+ * ptypes/posidx receive, for each of ours, its type and the index of the
+ * key column whose value it carries.
  */
 char *
 kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
-			const KpRange *r, const bool *posnulls, bool backward, int limit,
-			Oid *ptypes, int *posidx, int *nparams)
+			const char *select, const KpRange *r, const bool *posnulls,
+			bool backward, int limit, Oid *ptypes, int *posidx, int *nparams)
 {
 	StringInfoData buf;
 	int			nf = filter ? filter->nparams : 0;
@@ -236,7 +264,7 @@ kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter, const char *alias,
 	(ptypes[np] = spec->cols[colno].cmptype, posidx[np] = (colno), nf + (++np))
 
 	initStringInfo(&buf);
-	append_select_from(&buf, spec, alias);
+	appendStringInfoString(&buf, select);
 	append_filter(&buf, filter);
 
 	if (r->piece != KP_PIECE_NONE)

@@ -7,6 +7,7 @@
 #ifndef KP_QUERY_H
 #define KP_QUERY_H
 
+#include "access/tupdesc.h"
 #include "executor/spi.h"
 #include "filter.h"
 #include "sortspec.h"
@@ -41,8 +42,10 @@ extern int	kp_build_ranges(const KpSortSpec *spec, const bool *posnulls,
 							bool backward, bool inclusive, KpRange *out);
 extern char *kp_put_range_shape(char *buf, const KpRange *r, const bool *posnulls);
 extern char *kp_choose_alias(Oid relid);
+extern char *kp_seek_select(const KpSortSpec *spec, const char *alias,
+							TupleDesc desc);
 extern char *kp_seek_sql(const KpSortSpec *spec, const KpFilter *filter,
-						 const char *alias, const KpRange *r,
+						 const char *alias, const char *select, const KpRange *r,
 						 const bool *posnulls, bool backward, int limit,
 						 Oid *ptypes, int *posidx, int *nparams);
 extern void kp_seek_verify(const KpSortSpec *spec, SPIPlanPtr plan, int nfilter,

@@ -14,15 +14,18 @@
  */
 #include "postgres.h"
 
+#include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "nodes/params.h"
+#include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/plancache.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "compat.h"
@@ -143,6 +146,44 @@ str_eq(const char *a, const char *b)
 }
 
 /*
+ * The seek's result columns: the relation's live columns in attnum order,
+ * with what copying a row needs, and where the key columns are among them.
+ */
+static void
+kp_query_columns(KpQuery *q)
+{
+	Relation	rel = relation_open(q->relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+	int			c;
+
+	q->natts = desc->natts;
+	q->nlive = 0;
+	q->colattnum = palloc(sizeof(AttrNumber) * Max(desc->natts, 1));
+	q->coltypes = palloc(sizeof(Oid) * Max(desc->natts, 1));
+	q->collen = palloc(sizeof(int16) * Max(desc->natts, 1));
+	q->colbyval = palloc(sizeof(bool) * Max(desc->natts, 1));
+	q->keycol = palloc(sizeof(int) * q->spec->ncols);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		q->colattnum[q->nlive] = att->attnum;
+		q->coltypes[q->nlive] = att->atttypid;
+		q->collen[q->nlive] = att->attlen;
+		q->colbyval[q->nlive] = att->attbyval;
+		for (c = 0; c < q->spec->ncols; c++)
+			if (q->spec->cols[c].attnum == att->attnum)
+				q->keycol[c] = q->nlive;
+		q->nlive++;
+	}
+	q->select = kp_seek_select(q->spec, q->alias, desc);
+	relation_close(rel, AccessShareLock);
+}
+
+/*
  * Builds a query entry in its own memory context; on error the context is
  * dropped, so a failed build leaves nothing behind.  (Kept apart from
  * kp_query_get so its locals are not live across the setjmp.)
@@ -173,6 +214,7 @@ kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
 		q->spec = kp_sortspec_build(relid, order_by, require_unique);
 		q->finfo = kp_filter_check(filter, nargs);
 		q->alias = kp_choose_alias(relid);
+		kp_query_columns(q);
 		q->ftypes = palloc0(sizeof(Oid) * Max(nargs, 1));
 		q->finput = palloc0(sizeof(FmgrInfo) * Max(nargs, 1));
 		q->fioparam = palloc0(sizeof(Oid) * Max(nargs, 1));
@@ -188,15 +230,12 @@ kp_query_build(uint32 h, Oid relid, const char *order_by, const char *filter,
 		}
 		q->keyio = palloc0(sizeof(KpTypeIO) * q->spec->ncols);
 		q->keytypmods = palloc(sizeof(int32) * q->spec->ncols);
-		q->keylen = palloc(sizeof(int16) * q->spec->ncols);
-		q->keybyval = palloc(sizeof(bool) * q->spec->ncols);
 		q->restypes = palloc(sizeof(Oid) * q->spec->ncols);
 		for (i = 0; i < q->spec->ncols; i++)
 		{
-			q->restypes[i] = get_atttype(relid, q->spec->cols[i].attnum);
+			q->restypes[i] = q->coltypes[q->keycol[i]];
 			kp_typeio_init(&q->keyio[i], q->spec->cols[i].typid, true, true, mcxt);
 			q->keytypmods[i] = q->spec->cols[i].typmod;
-			get_typlenbyval(q->spec->cols[i].typid, &q->keylen[i], &q->keybyval[i]);
 		}
 	}
 	PG_CATCH();
@@ -499,12 +538,28 @@ kp_spi_execute(const KpQuery *q, const KpPlan *p, const SPIExecuteOptions *opts)
 }
 
 /*
+ * Refuses the call: the plan no longer reads the relation the entry was
+ * built for.  The entry is marked stale, so the retry builds it afresh.
+ */
+static void
+kp_refuse_changed(KpQuery *q)
+{
+	q->valid = false;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("relation \"%s\" changed while its query was cached",
+					get_rel_name(q->relid)),
+			 errdetail("The cached query no longer reads the relation it was built for."),
+			 errhint("Retry the call.")));
+}
+
+/*
  * Refuses a result that is not the shape the entry was built for: first
- * column the relation's row type, then the key columns' types.  The seek
- * names the relation by its qualified name; should the plan cache re-parse
- * it after DDL that re-pointed the name (a schema renamed in another
- * session, say), the row type gives the other relation away before any of
- * its rows is read.
+ * column the relation's row type, then the key columns' types (the offset
+ * query).  The query names the relation by its qualified name; should the
+ * plan cache re-parse it after DDL that re-pointed the name (a schema
+ * renamed in another session, say), the row type gives the other relation
+ * away before any of its rows is read.
  */
 void
 kp_check_result(KpQuery *q, TupleDesc desc, int nkeys)
@@ -516,16 +571,75 @@ kp_check_result(KpQuery *q, TupleDesc desc, int nkeys)
 	for (i = 0; ok && i < nkeys; i++)
 		ok = TupleDescAttr(desc, i + 1)->atttypid == q->restypes[i];
 	if (!ok)
+		kp_refuse_changed(q);
+}
+
+/*
+ * The same proof for a seek, which returns the relation's live columns
+ * instead of its row: checked in the seek's DestReceiver start-up, after
+ * the plan cache has revalidated (and maybe re-analysed) the statement for
+ * this execution and before any row is used.  The analysed query the
+ * executing plan was made from must read exactly one FROM item, the entry's
+ * relation by OID (a view through the subquery the rewriter put in its
+ * place; kp_rte_reads), and return, in order, its live columns by attnum,
+ * of the types the entry was built with.  A name re-pointed at another
+ * relation fails the first test, whatever its shape; a view of the same
+ * name over the old relation too (its columns are the view's); columns
+ * renamed into each other's place fail the attnums.  The plan source's
+ * relationOids would not do: it lists every relation a view reads.
+ */
+void
+kp_check_seek(KpQuery *q, SPIPlanPtr plan, TupleDesc desc)
+{
+	List	   *sources = SPI_plan_get_plan_sources(plan);
+	CachedPlanSource *ps;
+	Query	   *query = NULL;
+	Index		rti = 0;
+	ListCell   *lc;
+	int			j = 0;
+	bool		ok = desc != NULL && desc->natts == q->nlive &&
+		list_length(sources) == 1;
+
+	if (ok)
 	{
-		/* the retry builds the entry afresh */
-		q->valid = false;
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("relation \"%s\" changed while its query was cached",
-						get_rel_name(q->relid)),
-				 errdetail("The cached query no longer reads the relation it was built for."),
-				 errhint("Retry the call.")));
+		ps = linitial(sources);
+		ok = list_length(ps->query_list) == 1;
 	}
+	if (ok)
+	{
+		query = linitial_node(Query, ps->query_list);
+		ok = query->commandType == CMD_SELECT && query->jointree != NULL &&
+			list_length(query->jointree->fromlist) == 1 &&
+			IsA(linitial(query->jointree->fromlist), RangeTblRef);
+	}
+	if (ok)
+	{
+		rti = linitial_node(RangeTblRef, query->jointree->fromlist)->rtindex;
+		ok = rti >= 1 && rti <= list_length(query->rtable) &&
+			kp_rte_reads(rt_fetch(rti, query->rtable), q->relid);
+	}
+	if (ok)
+	{
+		foreach(lc, query->targetList)
+		{
+			TargetEntry *tle = lfirst_node(TargetEntry, lc);
+			Var		   *v = (Var *) tle->expr;
+
+			if (tle->resjunk)
+				continue;
+			if (j >= q->nlive || !IsA(v, Var) || v->varno != rti ||
+				v->varlevelsup != 0 || v->varattno != q->colattnum[j] ||
+				TupleDescAttr(desc, j)->atttypid != q->coltypes[j])
+			{
+				ok = false;
+				break;
+			}
+			j++;
+		}
+		ok = ok && j == q->nlive;
+	}
+	if (!ok)
+		kp_refuse_changed(q);
 }
 
 /*

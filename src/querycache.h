@@ -34,8 +34,17 @@ struct KpQuery
 	bool		valid;
 	MemoryContext mcxt;
 	Oid			relid;
-	Oid			reltype;		/* its row type: the seek's first column */
-	Oid		   *restypes;		/* the key columns' types in the seek's result */
+	Oid			reltype;		/* its row type: the offset query's first column */
+	Oid		   *restypes;		/* the key columns' types in the offset query's result */
+	/* the seek's result: the relation's live columns, in attnum order */
+	int			natts;			/* the relation's columns, dropped ones included */
+	int			nlive;			/* the seek's result columns */
+	AttrNumber *colattnum;		/* each result column's attnum */
+	Oid		   *coltypes;		/* and its type */
+	int16	   *collen;
+	bool	   *colbyval;
+	int		   *keycol;			/* the result column of each key column */
+	char	   *select;			/* the seek's SELECT list and FROM */
 	char	   *order_by;
 	char	   *filter;
 	int			nargs;
@@ -48,8 +57,6 @@ struct KpQuery
 	Oid		   *fioparam;
 	KpTypeIO   *keyio;
 	int32	   *keytypmods;
-	int16	   *keylen;
-	bool	   *keybyval;
 	KpPlan	   *plans;			/* most recently used first */
 	int			nplans;
 	uint64		last_used;
@@ -82,6 +89,7 @@ extern ParamListInfo kp_params(KpRun *run, KpPlan *p, const Datum *pos);
 extern int	kp_spi_execute(const KpQuery *q, const KpPlan *p,
 						   const SPIExecuteOptions *opts);
 extern void kp_check_result(KpQuery *q, TupleDesc desc, int nkeys);
+extern void kp_check_seek(KpQuery *q, SPIPlanPtr plan, TupleDesc desc);
 extern void kp_rethrow_clean(const KpQuery *q, const char *sql,
 							 MemoryContext cxt);
 

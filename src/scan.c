@@ -16,8 +16,8 @@
  * against those and reads them as plain columns.  The scan evaluates the
  * arguments, checks them and runs the page with the same code as the
  * function (kp_page_args, kp_page_run: the same errors), then returns each
- * row, taking the node apart once per row, and only the columns the plan
- * reads.  Anything else (WITH ORDINALITY, ROWS FROM with more functions,
+ * row's columns as the seek returned them (no composite is formed unless
+ * the plan reads the node itself).  Anything else (WITH ORDINALITY, ROWS FROM with more functions,
  * LATERAL references, arguments with Vars or subqueries, a whole-row
  * reference to the FROM item) keeps the function scan.
  * Copyright (c) 2026, The keyset_pagination contributors
@@ -432,10 +432,8 @@ typedef struct KpScanState
 	AttrNumber *fixedcol;		/* each one's function column (KP_COL_*), or 0 */
 	AttrNumber *fieldnum;		/* or its attribute number in the node */
 	Oid		   *fieldtype;		/* and its type when planned */
-	bool		anycol;			/* any node column read */
-	TupleDesc	nodedesc;		/* the nodes' descriptor, at the first row */
-	Datum	   *nodevalues;
-	bool	   *nodenulls;
+	bool		anycol;			/* any node column (or the node) read */
+	TupleDesc	nodedesc;		/* the row type's descriptor, at the first row */
 } KpScanState;
 
 static Node *
@@ -532,7 +530,10 @@ kp_begin(CustomScanState *node, EState *estate, int eflags)
 			s->anycol |= s->needed[j];
 		}
 		else
+		{
 			s->fixedcol[j] = castNode(Var, e)->varattno;
+			s->anycol |= s->fixedcol[j] == KP_COL_NODE && s->needed[j];
+		}
 		j++;
 	}
 }
@@ -587,19 +588,21 @@ kp_run(KpScanState *s)
 }
 
 /*
- * The nodes' descriptor, at the first row, and each column the plan reads
- * checked against it as ExecEvalFieldSelect checks it (the row type may
- * have changed since the plan was made).
+ * The row type's descriptor, at the first row, and each column the plan
+ * reads checked against it as ExecEvalFieldSelect checks it (the row type
+ * may have changed since the plan was made).
  */
 static void
-kp_node_desc(KpScanState *s, HeapTupleHeader th)
+kp_node_desc(KpScanState *s)
 {
 	MemoryContext old = MemoryContextSwitchTo(s->css.ss.ps.state->es_query_cxt);
-	TupleDesc	desc = lookup_rowtype_tupdesc_copy(HeapTupleHeaderGetTypeId(th),
-												   HeapTupleHeaderGetTypMod(th));
+	TupleDesc	desc = lookup_rowtype_tupdesc_copy(s->page.rowtype, -1);
 	int			j;
 
 	MemoryContextSwitchTo(old);
+	if (desc->natts != s->page.natts)
+		elog(ERROR, "row type has %d columns, the page's rows %d",
+			 desc->natts, s->page.natts);
 	for (j = 0; j < s->natts; j++)
 	{
 		Form_pg_attribute att;
@@ -618,12 +621,14 @@ kp_node_desc(KpScanState *s, HeapTupleHeader th)
 							   format_type_be(att->atttypid),
 							   format_type_be(s->fieldtype[j]))));
 	}
-	s->nodevalues = MemoryContextAlloc(s->css.ss.ps.state->es_query_cxt,
-									   (sizeof(Datum) + sizeof(bool)) * desc->natts);
-	s->nodenulls = (bool *) (s->nodevalues + desc->natts);
 	s->nodedesc = desc;
 }
 
+/*
+ * The next row: the columns the plan reads straight from the page's row
+ * (the seek returned them as columns); the node, when the plan reads it,
+ * formed from them in the tuple's memory.
+ */
 static TupleTableSlot *
 kp_next(ScanState *ss)
 {
@@ -632,7 +637,6 @@ kp_next(ScanState *ss)
 	Datum	   *values = slot->tts_values;
 	bool	   *nulls = slot->tts_isnull;
 	KpPageRow  *row;
-	bool		havenode = false;
 	int			j;
 
 	if (!s->ran)
@@ -646,22 +650,8 @@ kp_next(ScanState *ss)
 	if (s->pos < 0 || s->pos >= s->page.nrows)
 		return slot;
 	row = &s->page.rows[s->pos];
-	if (s->anycol && row->node != (Datum) 0)
-	{
-		/* the seek's copy of a flat composite (kp_seek_receive) */
-		HeapTupleHeader th = VARATT_IS_EXTENDED(DatumGetPointer(row->node))
-			? DatumGetHeapTupleHeader(row->node) : (HeapTupleHeader) DatumGetPointer(row->node);
-		HeapTupleData tup;
-
-		if (s->nodedesc == NULL)
-			kp_node_desc(s, th);
-		tup.t_len = HeapTupleHeaderGetDatumLength(th);
-		ItemPointerSetInvalid(&tup.t_self);
-		tup.t_tableOid = InvalidOid;
-		tup.t_data = th;
-		heap_deform_tuple(&tup, s->nodedesc, s->nodevalues, s->nodenulls);
-		havenode = true;
-	}
+	if (s->nodedesc == NULL && s->anycol)
+		kp_node_desc(s);
 	for (j = 0; j < s->natts; j++)
 	{
 		AttrNumber	k = s->fieldnum[j];
@@ -669,8 +659,19 @@ kp_next(ScanState *ss)
 		switch (s->fixedcol[j])
 		{
 			case KP_COL_NODE:
-				values[j] = row->node;
-				nulls[j] = row->node == (Datum) 0;
+				if (s->needed[j])
+				{
+					MemoryContext old = MemoryContextSwitchTo(ss->ps.ps_ExprContext->ecxt_per_tuple_memory);
+
+					values[j] = kp_page_node(&s->page, s->pos, s->nodedesc);
+					MemoryContextSwitchTo(old);
+					nulls[j] = false;
+				}
+				else
+				{
+					values[j] = (Datum) 0;
+					nulls[j] = true;
+				}
 				break;
 			case KP_COL_CURSOR:
 				values[j] = PointerGetDatum(s->page.cursors[s->pos]);
@@ -685,12 +686,11 @@ kp_next(ScanState *ss)
 				nulls[j] = false;
 				break;
 			default:
-				/* a node column: NULL when not read, dropped, or the node is NULL */
-				if (havenode && s->needed[j] &&
-					!TupleDescAttr(s->nodedesc, k - 1)->attisdropped)
+				/* a node column: NULL when not read or dropped */
+				if (s->needed[j])
 				{
-					values[j] = s->nodevalues[k - 1];
-					nulls[j] = s->nodenulls[k - 1];
+					values[j] = row->values[k - 1];
+					nulls[j] = row->nulls[k - 1];
 				}
 				else
 				{
