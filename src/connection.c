@@ -23,6 +23,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
+#include "pgtime.h"
 #include "parser/parse_coerce.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -33,6 +34,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/timestamp.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
@@ -50,7 +52,7 @@ typedef enum KpEncKind
 	KP_ENC_INT8,
 	KP_ENC_FLOAT,				/* output text; a number unless NaN/Infinity */
 	KP_ENC_NUMERIC,				/* the numeric itself; NaN/Infinity strings */
-	KP_ENC_DATETIME,			/* date, timestamp(tz): JsonEncodeDateTime */
+	KP_ENC_DATETIME,			/* date, timestamp(tz): as JsonEncodeDateTime */
 	KP_ENC_JSON,				/* json: its text (json) or to_jsonb (jsonb) */
 	KP_ENC_JSONB,				/* jsonb: embedded */
 	KP_ENC_TEXT,				/* text, varchar, char: the string in place */
@@ -524,6 +526,49 @@ not_a_json_number(const char *s)
 }
 
 /*
+ * A date, timestamp or timestamptz as to_jsonb writes it (JsonEncodeDateTime
+ * in XSD style).  Half of that cost for a timestamptz is pg_localtime
+ * finding the session time zone's offset at that instant; when the zone has
+ * one offset for all time (UTC, Etc/GMT-5, a numeric zone), the local time
+ * is the value shifted by that offset, which timestamp2tm turns into fields
+ * without a zone, and the text is PostgreSQL's own EncodeDateTime.  Other
+ * zones, infinities and whatever timestamp2tm refuses take PostgreSQL's
+ * path.  The zone's offset is read once per zone (a pg_tz is never
+ * changed; SET TIME ZONE points session_timezone at another).
+ */
+static void
+encode_datetime(char *s, Datum value, Oid typid)
+{
+	static const pg_tz *zone = NULL;
+	static bool zone_fixed = false;
+	static long int zone_offset = 0;
+
+	if (typid == TIMESTAMPTZOID && session_timezone != NULL)
+	{
+		TimestampTz t = DatumGetTimestampTz(value);
+		struct pg_tm tm;
+		fsec_t		fsec;
+
+		if (session_timezone != zone)
+		{
+			zone_fixed = pg_get_timezone_offset(session_timezone, &zone_offset);
+			zone = session_timezone;
+		}
+		if (zone_fixed && !TIMESTAMP_NOT_FINITE(t) &&
+			timestamp2tm(t + zone_offset * USECS_PER_SEC, NULL, &tm, &fsec,
+						 NULL, NULL) == 0)
+		{
+			/* a zone's time, not one without (which EncodeDateTime omits) */
+			tm.tm_isdst = 0;
+			EncodeDateTime(&tm, fsec, true, (int) -zone_offset, NULL,
+						   USE_XSD_DATES, s);
+			return;
+		}
+	}
+	JsonEncodeDateTime(s, value, typid, NULL);
+}
+
+/*
  * One non-null value written into the node c, what to_jsonb puts under its
  * key; exact: the call's json_numbers => 'string'.  Values PostgreSQL's own
  * conversion makes (to_jsonb, jsonb columns) are embedded as it made them.
@@ -581,7 +626,7 @@ encode_jsonb(KpColEnc *col, Datum value, StringInfo buf, KpJbwContainer *c,
 			{
 				char		s[MAXDATELEN + 1];
 
-				JsonEncodeDateTime(s, value, col->typid, NULL);
+				encode_datetime(s, value, col->typid);
 				kp_jbw_string(buf, c, s, strlen(s));
 				return;
 			}
@@ -679,7 +724,7 @@ encode_text(KpColEnc *col, Datum value, StringInfo buf, bool exact)
 			{
 				char		s[MAXDATELEN + 1];
 
-				JsonEncodeDateTime(s, value, col->typid, NULL);
+				encode_datetime(s, value, col->typid);
 				append_json_string(buf, s, strlen(s));
 				return;
 			}
