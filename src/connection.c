@@ -565,7 +565,7 @@ put_xsd_timestamp(char *s, const struct pg_tm *tm, fsec_t fsec, bool with_tz, in
 	p = put_2digits(p, tm->tm_sec);
 	if (fsec != 0)
 	{
-		int			v = Abs(fsec);
+		int			v = abs(fsec);
 		int			n = 6;		/* microseconds */
 		int			i;
 
@@ -584,7 +584,7 @@ put_xsd_timestamp(char *s, const struct pg_tm *tm, fsec_t fsec, bool with_tz, in
 	}
 	if (with_tz)
 	{
-		int			a = Abs(tz);
+		int			a = abs(tz);
 
 		*p++ = tz <= 0 ? '+' : '-';
 		p = put_2digits(p, a / SECS_PER_HOUR);
