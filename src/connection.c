@@ -525,94 +525,15 @@ not_a_json_number(const char *s)
 	return strchr(s, 'N') != NULL || strchr(s, 'n') != NULL;
 }
 
-/* two decimal digits of 0..99 */
-static inline char *
-put_2digits(char *p, int v)
-{
-	p[0] = '0' + v / 10;
-	p[1] = '0' + v % 10;
-	return p + 2;
-}
-
-/*
- * The XSD form of date and time fields, as EncodeDateTime writes it for
- * to_jsonb: the year in at least four digits, 'T', seconds with their
- * fraction without trailing zeros, the offset as +HH:MM (:SS when it has
- * seconds; tz is seconds west, PostgreSQL's sign), " BC" for years before 1.
- */
-static void
-put_xsd_timestamp(char *s, const struct pg_tm *tm, fsec_t fsec, bool with_tz, int tz)
-{
-	int			year = tm->tm_year > 0 ? tm->tm_year : -(tm->tm_year - 1);
-	char	   *p = s;
-
-	if (year < 10000)
-	{
-		p = put_2digits(p, year / 100);
-		p = put_2digits(p, year % 100);
-	}
-	else
-		p = pg_ultostr_zeropad(p, year, 4);
-	*p++ = '-';
-	p = put_2digits(p, tm->tm_mon);
-	*p++ = '-';
-	p = put_2digits(p, tm->tm_mday);
-	*p++ = 'T';
-	p = put_2digits(p, tm->tm_hour);
-	*p++ = ':';
-	p = put_2digits(p, tm->tm_min);
-	*p++ = ':';
-	p = put_2digits(p, tm->tm_sec);
-	if (fsec != 0)
-	{
-		int			v = abs(fsec);
-		int			n = 6;		/* microseconds */
-		int			i;
-
-		while (v % 10 == 0)
-		{
-			v /= 10;
-			n--;
-		}
-		*p++ = '.';
-		for (i = n - 1; i >= 0; i--)
-		{
-			p[i] = '0' + v % 10;
-			v /= 10;
-		}
-		p += n;
-	}
-	if (with_tz)
-	{
-		int			a = abs(tz);
-
-		*p++ = tz <= 0 ? '+' : '-';
-		p = put_2digits(p, a / SECS_PER_HOUR);
-		*p++ = ':';
-		p = put_2digits(p, a / SECS_PER_MINUTE % MINS_PER_HOUR);
-		if (a % SECS_PER_MINUTE != 0)
-		{
-			*p++ = ':';
-			p = put_2digits(p, a % SECS_PER_MINUTE);
-		}
-	}
-	if (tm->tm_year <= 0)
-	{
-		memcpy(p, " BC", 3);
-		p += 3;
-	}
-	*p = '\0';
-}
-
 /*
  * A date, timestamp or timestamptz as to_jsonb writes it (JsonEncodeDateTime
  * in XSD style).  Half of that cost for a timestamptz is pg_localtime
  * finding the session time zone's offset at that instant; when the zone has
  * one offset for all time (UTC, Etc/GMT-5, a numeric zone), the local time
  * is the value shifted by that offset, which timestamp2tm turns into fields
- * without a zone.  A finite timestamp or such a timestamptz is then written
- * by put_xsd_timestamp; dates, other zones, infinities and whatever
- * timestamp2tm refuses take PostgreSQL's path.  The zone's offset is read
+ * without a zone, and the text is PostgreSQL's own EncodeDateTime.  Other
+ * zones, infinities, dates, timestamps without time zone and whatever
+ * timestamp2tm refuses take JsonEncodeDateTime.  The zone's offset is read
  * once per zone (a pg_tz is never changed; SET TIME ZONE points
  * session_timezone at another).
  */
@@ -622,29 +543,26 @@ encode_datetime(char *s, Datum value, Oid typid)
 	static const pg_tz *zone = NULL;
 	static bool zone_fixed = false;
 	static long int zone_offset = 0;
-	Timestamp	t = DatumGetTimestamp(value);
-	struct pg_tm tm;
-	fsec_t		fsec;
 
-	if (typid == TIMESTAMPOID && !TIMESTAMP_NOT_FINITE(t) &&
-		timestamp2tm(t, NULL, &tm, &fsec, NULL, NULL) == 0)
+	if (typid == TIMESTAMPTZOID && session_timezone != NULL)
 	{
-		put_xsd_timestamp(s, &tm, fsec, false, 0);
-		return;
-	}
-	if (typid == TIMESTAMPTZOID && session_timezone != NULL &&
-		!TIMESTAMP_NOT_FINITE(t))
-	{
+		TimestampTz t = DatumGetTimestampTz(value);
+		struct pg_tm tm;
+		fsec_t		fsec;
+
 		if (session_timezone != zone)
 		{
 			zone_fixed = pg_get_timezone_offset(session_timezone, &zone_offset);
 			zone = session_timezone;
 		}
-		if (zone_fixed &&
+		if (zone_fixed && !TIMESTAMP_NOT_FINITE(t) &&
 			timestamp2tm(t + zone_offset * USECS_PER_SEC, NULL, &tm, &fsec,
 						 NULL, NULL) == 0)
 		{
-			put_xsd_timestamp(s, &tm, fsec, true, (int) -zone_offset);
+			/* a zone's time, not one without (which EncodeDateTime omits) */
+			tm.tm_isdst = 0;
+			EncodeDateTime(&tm, fsec, true, (int) -zone_offset, NULL,
+						   USE_XSD_DATES, s);
 			return;
 		}
 	}
