@@ -6,7 +6,10 @@
 # machine noise; the time is the server round trip of that one statement
 # (library load, catalog and key loading, parse and plan, the page), not the
 # connection setup.  Prints the medians, the median of the per-round
-# differences, and the quartiles.
+# differences, and the quartiles, then what a page fault costs on the
+# machine before and after the rounds (bench/page_fault_cost.c, built with
+# cc; "?" without a compiler): most of a first call is first touches of
+# fresh memory, whose price differs by 100x between VMs.
 # Seeds KP_ROWS posts in a cluster of its own (like bench/instructions.sh).
 # Needs the build installed in .build/install.
 #   KP_ROWS        rows (default 20000)
@@ -63,7 +66,18 @@ one() {
            print c * 1000 }') $(grep 'page faults/reclaims' "$work/server.log" | tail -n 1 |
     awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\/[0-9]+$/) { split($i, f, "/"); print f[1] + f[2]; exit } }')"
 }
+# what a fresh page's first touch costs here (bench/page_fault_cost.c): a
+# first call is mostly page faults, and their price differs by 100x between
+# machines; measured before and after the rounds, as the host may change
+fault_cost() {
+  if [ -z "${pfc:-}" ]; then
+    pfc="$work/page_fault_cost"
+    cc -O2 -o "$pfc" "$KP_BENCH_DIR/page_fault_cost.c" 2>/dev/null || pfc=none
+  fi
+  if [ "$pfc" = none ]; then echo "?"; else "$pfc" 4096 5 || echo "?"; fi
+}
 one "$floor" >/dev/null; one "$page" >/dev/null   # warm the OS caches
+pf_before=$(fault_cost)
 : >"$work/times"
 for r in $(seq 1 "$ROUNDS"); do
   if [ $(( r % 2 )) = 0 ]; then
@@ -73,6 +87,7 @@ for r in $(seq 1 "$ROUNDS"); do
   fi
   echo "$f $p" >>"$work/times"
 done
+pf_after=$(fault_cost)
 # columns of $work/times: floor wall, cpu, page faults; page wall, cpu, page faults
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -v c="$1" '{ print $c }' "$work/times"; }
@@ -96,4 +111,7 @@ row() { printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %d |\n" "$1" \
   printf "median of the per-round differences (keyset_page − floor): wall %.2f ms, CPU %.2f ms, page faults %d\n" \
     "$(awk '{ print $4 - $1 }' "$work/times" | median)" "$(awk '{ print $5 - $2 }' "$work/times" | median)" \
     "$(awk '{ print $6 - $3 }' "$work/times" | median)"
+  echo
+  echo "a page fault on this machine (first write to a fresh anonymous page, median of 5 runs of 4,096 pages," \
+    "bench/page_fault_cost.c): $pf_before µs before the rounds, $pf_after µs after"
 } | tee "$OUT/first_call_backend.md"
