@@ -68,13 +68,12 @@ one() {
 }
 # what a fresh page's first touch costs here (bench/page_fault_cost.c): a
 # first call is mostly page faults, and their price differs by 100x between
-# machines; measured before and after the rounds, as the host may change
+# machines; measured before and after the rounds, as the host may change.
+# Built once here: fault_cost runs in command substitutions (subshells)
+pfc="$work/page_fault_cost"
+cc -O2 -o "$pfc" "$KP_BENCH_DIR/page_fault_cost.c" 2>/dev/null || pfc=""
 fault_cost() {
-  if [ -z "${pfc:-}" ]; then
-    pfc="$work/page_fault_cost"
-    cc -O2 -o "$pfc" "$KP_BENCH_DIR/page_fault_cost.c" 2>/dev/null || pfc=none
-  fi
-  if [ "$pfc" = none ]; then echo "?"; else "$pfc" 4096 5 || echo "?"; fi
+  if [ -n "$pfc" ]; then "$pfc" 4096 5 || echo "?"; else echo "?"; fi
 }
 one "$floor" >/dev/null; one "$page" >/dev/null   # warm the OS caches
 pf_before=$(fault_cost)
